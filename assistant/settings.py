@@ -1,0 +1,97 @@
+"""All settings in one typed object.
+
+Precedence (highest first): explicit keyword arguments, environment variables
+prefixed `SHOPASSIST_` (nested with `__`, e.g. `SHOPASSIST_LLM__BASE_URL`), a
+TOML config file (`SHOPASSIST_CONFIG` or `./shopassist.toml`), then defaults.
+Lower layers (retrieval, ranking, scene) never read settings themselves: the
+front ends read them here and pass plain values down.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def default_data_dir() -> Path:
+    """`$XDG_DATA_HOME/shopassist`, i.e. `~/.local/share/shopassist` by default."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "shopassist"
+
+
+class LLMSettings(BaseModel):
+    """Which generator to use. An empty `base_url` selects the embedded llama.cpp model."""
+
+    backend: str = Field(default="auto", description="auto | openai | llamacpp | fake")
+    base_url: str = Field(default="", description="OpenAI-compatible server, e.g. http://gpu-host:8000/v1 (vLLM)")
+    api_key: SecretStr = SecretStr("")
+    model: str = Field(default="", description="model name; discovered from /v1/models when empty")
+    gguf_path: str = Field(default="", description="local GGUF file; empty means the bundled Qwen2.5 model")
+    timeout_s: float = 30.0
+    max_retries: int = 2
+    max_tokens: int = 256
+    temperature: float = 0.2
+    n_ctx: int = 4096
+    n_threads: int = 2
+
+
+class RetrievalSettings(BaseModel):
+    catalog: str = Field(default="demo", description="catalog name inside the data directory")
+    chroma_url: str = Field(default="", description="Chroma server URL for multi-process deployments")
+    candidates: int = 100
+    # Fixed conversion rates into the store currency for prices typed in another one
+    # ("under $150" on an INR store). A real store sets its own.
+    fx_to_store: dict[str, float] = Field(default_factory=lambda: {"USD": 83.0, "EUR": 90.0, "CNY": 11.5, "GBP": 105.0})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SHOPASSIST_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir")
+    store_currency: str = "INR"
+    store_name: str = "ShopAssist Demo Store"
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    host: str = "127.0.0.1"
+    port: int = 7860
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config = Path(os.environ.get("SHOPASSIST_CONFIG", "shopassist.toml"))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if config.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config))
+        return tuple(sources)
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'shopassist.db'}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**overrides)

