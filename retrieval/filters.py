@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from retrieval.catalog import Product
+from retrieval.zh_terms import has_cjk, translate_terms
 
 # ---------------------------------------------------------------- vocabularies
 
@@ -171,7 +172,9 @@ class QueryFilters(BaseModel):
 
 class ParsedQuery(BaseModel):
     text: str
-    residual: str = Field(description="the text without price/rating/sale phrases; may be empty")
+    residual: str = Field(
+        description="the text without price/rating/sale phrases, Chinese product words in English; may be empty"
+    )
     filters: QueryFilters = Field(default_factory=QueryFilters)
 
 
@@ -404,6 +407,8 @@ def parse_query(
     for s, e in sorted(spans, reverse=True):
         residual = residual[:s] + " " + residual[e:]
     residual = re.sub(r"\s+", " ", residual).strip(" ,.?!;:，。？！")
+    if has_cjk(residual):
+        residual = translate_terms(residual)
     if filters.min_price is not None and filters.max_price is not None and filters.min_price > filters.max_price:
         filters.min_price, filters.max_price = filters.max_price, filters.min_price
     return ParsedQuery(text=original, residual=residual, filters=filters)

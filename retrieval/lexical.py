@@ -15,7 +15,12 @@ import Stemmer
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with", "i", "me", "my", "want", "need", "looking", "find", "show", "some", "any", "please", "buy", "get"]
+    (
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
+        "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to",
+        "was", "will", "with", "i", "me", "my", "want", "need", "looking", "find", "show", "some", "any",
+        "please", "buy", "get",
+    )
 )
 _stemmer = Stemmer.Stemmer("english")
 

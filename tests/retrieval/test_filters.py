@@ -87,3 +87,15 @@ def test_describe_and_merge() -> None:
     merged = base.merged(follow_up)
     assert merged.max_price == 1000 and merged.colours == ["red"]
     assert merged.describe() == ["under ₹1,000", "colour: red"]
+
+
+@pytest.mark.parametrize(
+    ("text", "residual"),
+    [
+        ("我想买一双防水的登山鞋", "waterproof hiking shoes"),
+        ("500元以下的红色连衣裙", "red dress"),
+        ("puma 运动鞋", "puma sports shoes"),
+    ],
+)
+def test_chinese_product_words_are_searched_in_english(text: str, residual: str) -> None:
+    assert parse_query(text).residual == residual
