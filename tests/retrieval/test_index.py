@@ -71,3 +71,21 @@ def test_a_failed_ingest_leaves_the_index_unchanged(tmp_path: Path) -> None:
         CatalogIndex.build(tmp_path, "shop", [], emb)
     assert (catalog_dir(tmp_path, "shop") / "products.jsonl").read_text() == before
     assert len(CatalogIndex.open(tmp_path, "shop", emb)) == 3
+
+
+def test_vectorized_mask_is_the_python_predicate(demo_products: list[Product]) -> None:
+    from retrieval.filters import QueryFilters
+
+    index = CatalogIndex.in_memory(demo_products, HashingEmbedder())
+    cases = [
+        QueryFilters(max_price=1000),
+        QueryFilters(min_price=500, max_price=2000, colours=["red", "black"]),
+        QueryFilters(brands=["karatcraft"]),
+        QueryFilters(categories=["footwear"], on_sale=True, in_stock=True),
+        QueryFilters(min_rating=4.0, colours=["gold"]),
+    ]
+    for filters in cases:
+        mask = index.mask(filters)
+        assert mask is not None and mask.any(), filters
+        assert mask.tolist() == [filters.matches(m) for m in index.metadata], filters
+    assert index.mask(QueryFilters()) is None
