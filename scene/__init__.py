@@ -10,7 +10,7 @@ The model loads lazily on the first `detect` call, never at import.
 """
 
 from scene.detector import SceneDetector, SceneResult
-from scene.loader import default_detector, detect
+from scene.loader import default_detector, detect, make_detector
 from scene.slots import SceneSlots
 from scene.state import DialogueState, Turn
 from scene.taxonomy import SCENES, SUPPORT_INTENTS
@@ -25,4 +25,5 @@ __all__ = [
     "Turn",
     "default_detector",
     "detect",
+    "make_detector",
 ]

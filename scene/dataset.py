@@ -1,0 +1,243 @@
+"""Builds the labelled training set and the held-out test set from real data.
+
+Every real source is split deterministically (seeded shuffle): a test slice is
+taken first and never used for training. Hand-written examples come from
+`data/handwritten_train.json` (templates, training only) and
+`data/handwritten_test.jsonl` (different sentences and products, test only).
+See data/SOURCES.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+
+from scene.taxonomy import bitext_label, clinc_label
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TRAIN_FILE = DATA_DIR / "train_scenes.jsonl"
+TEST_FILE = DATA_DIR / "test_scenes.jsonl"
+HANDWRITTEN_TRAIN = DATA_DIR / "handwritten_train.json"
+HANDWRITTEN_TEST = DATA_DIR / "handwritten_test.jsonl"
+SEED = 13
+
+
+class DatasetError(RuntimeError):
+    """A source file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    scene: str
+    sub_intent: str | None = None
+    source: str = ""
+    context: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        row = asdict(self)
+        row["context"] = list(self.context)
+        if not row["context"]:
+            del row["context"]
+        return json.dumps(row, ensure_ascii=False)
+
+
+def default_shared_dir() -> Path:
+    """`../shared/data` next to the project, as the README lays it out."""
+    here = Path(__file__).resolve().parents[2]
+    return here / "shared" / "data"
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        raise DatasetError(f"Missing data file {path} (set --shared-data to the shared data folder)")
+    return path
+
+
+def _split(items: list, n_test: int, n_train: int, salt: str) -> tuple[list, list]:
+    rng = random.Random(f"{SEED}:{salt}")
+    items = list(items)
+    rng.shuffle(items)
+    return items[:n_test], items[n_test : n_test + n_train]
+
+
+# ---------------------------------------------------------------- real sources
+
+
+def bitext(shared: Path, per_intent_train: int, per_intent_test: int) -> tuple[list[Example], list[Example]]:
+    by_intent: dict[str, list[str]] = defaultdict(list)
+    with _need(shared / "support" / "bitext_intents.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            text = (row.get("utterance") or "").strip()
+            if text:
+                by_intent[row["intent"].strip()].append(text)
+    train: list[Example] = []
+    test: list[Example] = []
+    for intent in sorted(by_intent):
+        uniq = sorted(set(by_intent[intent]))
+        boost = intent == "contact_human_agent"
+        te, tr = _split(uniq, per_intent_test * (4 if boost else 1), per_intent_train * (3 if boost else 1), intent)
+        scene, sub = bitext_label(intent)
+        test += [Example(t, scene, sub, "bitext") for t in te]
+        train += [Example(t, scene, sub, "bitext") for t in tr]
+    return train, test
+
+
+def clinc(shared: Path, per_intent_train: dict[str, int]) -> tuple[list[Example], list[Example], list[Example]]:
+    """(train, val, oos_val) examples; `per_intent_train` caps train rows per target scene."""
+    data = json.loads(_need(shared / "clinc150" / "train_val.json").read_text(encoding="utf-8"))
+    by_intent: dict[str, list[str]] = defaultdict(list)
+    for text, intent in data["train"]:
+        by_intent[intent].append(text)
+    train: list[Example] = []
+    for intent in sorted(by_intent):
+        label = clinc_label(intent)
+        if label is None:
+            continue
+        scene, sub = label
+        _, tr = _split(by_intent[intent], 0, per_intent_train.get(scene, 8), intent)
+        train += [Example(t, scene, sub, "clinc_train") for t in tr]
+    train += [Example(t, "out_of_scope", None, "clinc_oos_train") for t, _ in data["oos_train"]]
+    val: list[Example] = []
+    for text, intent in data["val"]:
+        label = clinc_label(intent)
+        if label is not None:
+            val.append(Example(text, label[0], label[1], f"clinc_val:{intent}"))
+    oos_val = [Example(t, "out_of_scope", None, "clinc_oos_val") for t, _ in data["oos_val"]]
+    return train, val, oos_val
+
+
+def search_queries(
+    shared: Path, n_train: dict[str, int], n_test: dict[str, int]
+) -> tuple[list[Example], list[Example]]:
+    goals = json.loads(_need(shared / "webshop" / "human_goals.json").read_text(encoding="utf-8"))
+    goals = sorted({g.strip() for g in goals if isinstance(g, str) and g.strip()})
+    hd: set[str] = set()
+    with _need(shared / "homedepot" / "relevance_train.csv").open(encoding="ISO-8859-1", newline="") as fh:
+        for row in csv.DictReader(fh):
+            q = (row.get("search_term") or "").strip()
+            if q:
+                hd.add(q)
+    wands: set[str] = set()
+    with _need(shared / "wands" / "query.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            q = (row.get("query") or "").strip()
+            if q:
+                wands.add(q)
+    train: list[Example] = []
+    test: list[Example] = []
+    for name, items in (("webshop", goals), ("homedepot", sorted(hd)), ("wands", sorted(wands))):
+        te, tr = _split(items, n_test[name], n_train[name], name)
+        train += [Example(t, "search", None, name) for t in tr]
+        test += [Example(t, "search", None, name) for t in te]
+    return train, test
+
+
+# ---------------------------------------------------------------- hand-written
+
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+def _fill(rng: random.Random, fillers: dict[str, list[str]], m: re.Match[str]) -> str:
+    return rng.choice(fillers[m.group(1)])
+
+
+def expand_templates(path: Path = HANDWRITTEN_TRAIN, per_template: int = 10,
+                     extra_products: list[str] | None = None) -> list[Example]:
+    """Fill each template `per_template` times with random fillers (deduplicated).
+
+    `extra_products` (real product nouns, e.g. short shopper queries) widen the
+    English `{p}` filler so the hand-written scenes do not hinge on a few products.
+    """
+    spec = json.loads(_need(path).read_text(encoding="utf-8"))
+    if extra_products:
+        spec["fillers"]["en"]["p"] = spec["fillers"]["en"]["p"] + extra_products
+    rng = random.Random(SEED)
+    out: list[Example] = []
+    seen: set[tuple[str, str]] = set()
+    for group in spec["templates"]:
+        fillers = spec["fillers"][group["lang"]]
+        for template in group["texts"]:
+            times = per_template if _SLOT.search(template) else max(2, per_template // 2)
+            for _ in range(times):
+                text = _SLOT.sub(partial(_fill, rng, fillers), template)
+                text = (rng.choice(fillers["pre"]) + text.rstrip("?？") + rng.choice(fillers["suf"])).strip()
+                key = (text, group["scene"])
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(Example(text, group["scene"], group.get("sub_intent"), f"handwritten_{group['lang']}"))
+    return out
+
+
+def handwritten_test(path: Path = HANDWRITTEN_TEST) -> list[Example]:
+    rows = []
+    for line in _need(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            rows.append(
+                Example(r["text"], r["scene"], r.get("sub_intent"), r.get("source", "handwritten_test"),
+                        tuple(r.get("context", [])))
+            )
+    return rows
+
+
+# ---------------------------------------------------------------- assembled sets
+
+TRAIN_SEARCH = {"webshop": 400, "homedepot": 350, "wands": 150}
+TEST_SEARCH = {"webshop": 40, "homedepot": 30, "wands": 15}
+CLINC_TRAIN = {"out_of_scope": 10, "chitchat": 35, "support": 60, "search": 60}
+
+
+def build(shared: Path | None = None) -> tuple[list[Example], list[Example]]:
+    """(training examples, held-out test examples) from all sources."""
+    shared = shared or default_shared_dir()
+    bt_train, bt_test = bitext(shared, per_intent_train=50, per_intent_test=4)
+    cl_train, cl_val, cl_oos_val = clinc(shared, CLINC_TRAIN)
+    sq_train, sq_test = search_queries(shared, TRAIN_SEARCH, TEST_SEARCH)
+    nouns = sorted({e.text.lower() for e in sq_train if e.source in ("homedepot", "wands")
+                    and 1 <= len(e.text.split()) <= 3 and re.fullmatch(r"[a-z ]+", e.text.lower())})
+    nouns = random.Random(SEED).sample(nouns, min(200, len(nouns)))
+    train = bt_train + cl_train + sq_train + expand_templates(extra_products=nouns)
+    rng = random.Random(SEED)
+    val_by_scene: dict[str, list[Example]] = defaultdict(list)
+    for ex in cl_val:
+        val_by_scene[ex.scene].append(ex)
+    clinc_test = (
+        rng.sample(val_by_scene["out_of_scope"], 70)
+        + rng.sample(val_by_scene["chitchat"], 50)
+        + rng.sample(val_by_scene["support"], 10)
+        + rng.sample(val_by_scene["search"], 5)
+        + rng.sample(cl_oos_val, 40)
+    )
+    test = bt_test + sq_test + clinc_test + handwritten_test()
+    train_texts = {e.text.lower() for e in train}
+    test = [e for e in test if e.context or e.text.lower() not in train_texts]
+    return train, test
+
+
+def examples_digest(examples: Sequence[Example]) -> str:
+    """Identifies a training set, so a cached model built from an older one is not preferred."""
+    h = hashlib.sha1()
+    for e in examples:
+        h.update(f"{e.text}\t{e.scene}\t{e.sub_intent}\n".encode())
+    return h.hexdigest()
+
+
+def write_jsonl(path: Path, rows: list[Example]) -> None:
+    path.write_text("".join(r.to_json() + "\n" for r in rows), encoding="utf-8")
+
+
+def read_jsonl(path: Path) -> Iterator[Example]:
+    for line in _need(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            yield Example(r["text"], r["scene"], r.get("sub_intent"), r.get("source", ""), tuple(r.get("context", [])))

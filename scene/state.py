@@ -1,0 +1,65 @@
+"""Dialogue state the detector reads: earlier turns and the products last shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from scene.detector import SceneResult
+
+MAX_TURNS = 20
+
+
+class Turn(BaseModel):
+    text: str
+    scene: str
+    sub_intent: str | None = None
+    shown_ids: list[str] = Field(default_factory=list)
+
+
+class DialogueState(BaseModel):
+    """Earlier user turns (newest last), the product ids last shown and the ids last referred to.
+
+    The assistant and the benchmark update it the same way: `state.record(result, shown_ids=...)`
+    after each turn.
+    """
+
+    turns: list[Turn] = Field(default_factory=list)
+    last_shown: list[str] = Field(default_factory=list)
+    last_shown_prices: list[float] = Field(default_factory=list)
+    focus: list[str] = Field(default_factory=list, description="ids the latest reference resolved to")
+
+    @property
+    def last_scene(self) -> str | None:
+        return self.turns[-1].scene if self.turns else None
+
+    @property
+    def last_product_scene(self) -> str | None:
+        """Scene of the turn that showed the current product list."""
+        for turn in reversed(self.turns):
+            if turn.shown_ids:
+                return turn.scene
+        return None
+
+    def record(
+        self,
+        result: SceneResult,
+        shown_ids: Sequence[str] | None = None,
+        shown_prices: Sequence[float] | None = None,
+        text: str | None = None,
+    ) -> None:
+        """Add one turn. `shown_ids` (if given) replaces the last shown list; a new list clears the focus."""
+        self.turns.append(
+            Turn(text=(text if text is not None else result.text)[:500], scene=result.scene,
+                 sub_intent=result.sub_intent, shown_ids=list(shown_ids or []))
+        )
+        del self.turns[:-MAX_TURNS]
+        if shown_ids:
+            self.last_shown = list(shown_ids)
+            self.last_shown_prices = list(shown_prices or [])
+            self.focus = []
+        elif result.slots.references:
+            self.focus = list(result.slots.references)
