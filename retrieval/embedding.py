@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -20,6 +22,32 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+
+# Up to this many texts count as a query: encoded on one torch thread (see `single_torch_thread`).
+QUERY_BATCH = 8
+_THREADS_LOCK = threading.RLock()
+
+
+@contextmanager
+def single_torch_thread() -> Iterator[None]:
+    """Run the enclosed torch work on one thread.
+
+    On a busy 2-core host a 2-thread forward pass of one short text is 10-50x
+    slower than a single-thread one (the threads wait for each other); batches
+    for indexing still use every core. A no-op where torch is not loaded.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    with _THREADS_LOCK:
+        previous = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
 
 
 class EmbedderError(RuntimeError):
@@ -85,13 +113,17 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.warm_up()
         assert self._model is not None
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
+        if len(texts) <= QUERY_BATCH:
+            with single_torch_thread():
+                vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+        else:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-import sys
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -38,22 +35,6 @@ _HAS_CONTENT = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 MAX_EMBED_CHARS = 300
 
 
-@contextmanager
-def _single_torch_thread() -> Iterator[None]:
-    torch = sys.modules.get("torch")
-    if torch is None:  # the embedder is not a torch model (e.g. the hashing fake)
-        yield
-        return
-    with _THREADS_LOCK:
-        previous = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(previous)
-
-
-_THREADS_LOCK = threading.Lock()
 _PRODUCT_SCENES = ("product_qa", "compare", "cart", "search", "recommend")
 _REFINABLE = ("search", "recommend")
 _SHORT_WORDS = 8
@@ -81,10 +62,8 @@ class SceneDetector:
         vocab: Vocabulary | None = None,
         store_currency: str = "INR",
         fx_to_store: Mapping[str, float] | None = None,
-        single_thread: bool = True,
     ) -> None:
         self.model = model
-        self.single_thread = single_thread
         self.embedder = embedder
         self.vocab = vocab
         self.store_currency = store_currency
@@ -103,14 +82,8 @@ class SceneDetector:
         return slots
 
     def embed(self, text: str) -> np.ndarray:
-        """One message's embedding. With `single_thread`, torch runs this call on one thread:
-        on a busy 2-core host a 2-thread forward pass of one short text is 10-50x slower
-        (threads wait for each other) than a single-thread one."""
-        text = text[:MAX_EMBED_CHARS]
-        if not self.single_thread:
-            return np.asarray(self.embedder.embed([text])[0], dtype=np.float32)
-        with _single_torch_thread():
-            return np.asarray(self.embedder.embed([text])[0], dtype=np.float32)
+        """One message's embedding (the embedder runs a single text on one torch thread)."""
+        return np.asarray(self.embedder.embed([text[:MAX_EMBED_CHARS]])[0], dtype=np.float32)
 
     def predict(self, text: str) -> Prediction:
         return self.model.predict(text, self.embed(text))
