@@ -160,9 +160,7 @@ def _hit_json(hit: Any) -> dict[str, Any]:
 def _search_once(searcher: Any, query: str, k: int, mode: str, as_json: bool, user: str | None) -> None:
     response = searcher.search(query, k=k if not user else max(k, 50), mode=mode)
     hits = response.hits
-    ranked = None
-    if user:
-        ranked = _personalize(query, hits, user, k)
+    ranked = _personalize(searcher, query, hits, user, k) if user else None
     if as_json:
         payload: dict[str, Any] = {
             "query": response.query, "residual": response.parsed.residual,
@@ -183,29 +181,34 @@ def _search_once(searcher: Any, query: str, k: int, mode: str, as_json: bool, us
         out.print("No products found. Try fewer words or a wider price range.")
         return
     table = Table(show_header=True, header_style="bold")
-    for col in ("#", "product", "brand", "price", "rating", "score"):
+    columns = ["#", "product", "brand", "price", "rating", "score"] + (["why"] if ranked is not None else [])
+    for col in columns:
         table.add_column(col)
     rows = ranked if ranked is not None else [_hit_json(h) for h in hits[:k]]
     for row in rows:
+        why = ["; ".join(row.get("reasons", [])[:3])] if ranked is not None else []
         price = f"{row['price']:,.0f} {row['currency']}" if row["price"] else "n/a"
         if row.get("discount_pct"):
             price += f" (-{row['discount_pct']:.0f}%)"
         table.add_row(str(row["rank"]), row["title"][:70], row["brand"], price,
-                      f"{row['rating']:.1f}" if row.get("rating") else "-", f"{row['score']:.3f}")
+                      f"{row['rating']:.1f}" if row.get("rating") else "-", f"{row['score']:.3f}", *why)
     out.print(table)
 
 
-def _personalize(query: str, hits: list[Any], user: str, k: int) -> list[dict[str, Any]] | None:
-    """Re-rank with the user's profile when the ranking package is installed and trained."""
-    try:
-        from ranking.service import rank_for_user
-    except ImportError:
-        err.print("[yellow]personalized ranking is not available in this build; showing search order[/]")
-        return None
+def _personalize(searcher: Any, query: str, hits: list[Any], user: str, k: int) -> list[dict[str, Any]]:
+    """Re-rank the hits with the shopper's profile (an unknown user id is a new shopper)."""
+    from ranking.service import index_embedding, index_vectors, rank_for_user
+    from ranking.storage import ProfileStore
+
     cfg = settings()
-    ranked = rank_for_user(cfg.resolved_database_url(), query, hits, user, k)
+    cfg.ensure_data_dir()
+    index = searcher.index
+    store = ProfileStore.from_url(cfg.resolved_database_url(), index.catalog, embed=index_embedding(index))
+    by_id = {h.product.id: h for h in hits}
+    ranked = rank_for_user(query, hits, user, store, vectors=index_vectors(index))[:k]
     return [
-        {**_hit_json(r.hit), "rank": i + 1, "score": r.score, "reasons": r.reasons} for i, r in enumerate(ranked)
+        {**_hit_json(by_id[r.product.id]), "rank": i + 1, "score": round(r.score, 4), "reasons": r.reasons}
+        for i, r in enumerate(ranked)
     ]
 
 

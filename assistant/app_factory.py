@@ -1,0 +1,186 @@
+"""Build the whole assistant once per process from `Settings`: index, searcher, scene detector,
+ranker, profile store, state store, support answerer and the chat model.
+
+Everything heavy loads here, at app start, never per turn: the first shopper's
+cards must not wait for a model to load. Optional parts degrade instead of
+failing: without a ranker model the search order is shown, without a chat model
+(or when it fails to load) the answers are templates built from the same facts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.conversation import Conversation
+from assistant.settings import Settings
+from assistant.skills import Services
+from assistant.skills.support import apply_saved_statuses
+from assistant.state_store import StateStore
+from retrieval.embedding import Embedder
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+FIRST_TOKEN_S = 15.0  # after this the shopper gets the template answer (the cards are already shown)
+
+
+class AppBuildError(RuntimeError):
+    """The assistant cannot start (no catalog index, unreadable database); the message says how to fix it."""
+
+
+def _note(progress: Progress | None, text: str) -> None:
+    log.info(text)
+    if progress is not None:
+        progress(text)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    chat_model: Any = "auto",
+    with_ranker: bool = True,
+    with_support: bool = True,
+    progress: Progress | None = None,
+) -> Services:
+    """All shared services. `chat_model="auto"` builds the configured backend; pass a model or None to override."""
+    from assistant.grounding import known_brands
+    from retrieval.embedding import default_embedder
+    from retrieval.hybrid import HybridSearcher
+    from retrieval.index import CatalogIndex, CatalogIndexError
+    from retrieval.service import DEMO_CATALOG, ensure_demo_index
+    from scene.detector import SceneDetector
+    from scene.loader import load_or_build
+
+    data_dir = settings.ensure_data_dir()
+    if embedder is None:
+        _note(progress, "loading the embedding model")
+        st = default_embedder()
+        st.warm_up()
+        embedder = st
+    _note(progress, f"opening catalog {settings.retrieval.catalog!r} (the first run builds the index)")
+    try:
+        if settings.retrieval.catalog == DEMO_CATALOG:
+            index = ensure_demo_index(data_dir, embedder)
+        else:
+            index = CatalogIndex.open(data_dir, settings.retrieval.catalog, embedder)
+    except CatalogIndexError as exc:
+        raise AppBuildError(f"{exc}; build it with `shopassist index`") from exc
+    searcher = HybridSearcher(index, store_currency=settings.store_currency, fx_to_store=settings.retrieval.fx_to_store)
+    _note(progress, "loading the scene model")
+    detector = SceneDetector(load_or_build(embedder, data_dir, show_progress=progress is not None), embedder,
+                             vocab=index.vocabulary, store_currency=settings.store_currency,
+                             fx_to_store=settings.retrieval.fx_to_store)
+    try:
+        store = StateStore.from_url(settings.resolved_database_url())
+    except Exception as exc:
+        raise AppBuildError(f"cannot open the database {settings.resolved_database_url()!r}: {exc}") from exc
+    services = Services(searcher=searcher, store=store, detector=detector, store_name=settings.store_name,
+                        known_brands=known_brands(index.catalog))
+    services.profiles = _profiles(store, index)
+    if with_ranker:
+        services.ranker = _ranker()
+    if chat_model == "auto":
+        _note(progress, "preparing the chat model")
+        services.model = _chat_model(settings, data_dir)
+    else:
+        services.model = chat_model
+    if with_support:
+        _note(progress, "indexing the store policies")
+        _support(services, embedder, data_dir, settings.store_name)
+    _warm_up(services)
+    return services
+
+
+def _profiles(store: StateStore, index: Any) -> Any:
+    from ranking.storage import ProfileStore
+
+    def embed(product: Any) -> Any:
+        pos = index.position.get(product.id)
+        return index.vectors[pos] if pos is not None else None
+
+    return ProfileStore(store.engine, index.catalog, embed=embed)
+
+
+def _ranker() -> Any:
+    try:
+        from ranking.ranker import Ranker
+
+        ranker = Ranker()
+        _ = ranker.model  # load now, not in the first turn
+        return ranker
+    except Exception as exc:
+        log.warning("personalized ranking is off (%s); products are shown in search order", exc)
+        return None
+
+
+def _chat_model(settings: Settings, data_dir: Path) -> Any:
+    from assistant.llm import backend_name, make_chat_model
+
+    try:
+        if backend_name(settings.llm) == "fake":
+            log.info("LLM backend 'fake': answers use the grounded templates")
+            return None
+        from assistant.deadline import DeadlineChatModel
+
+        total = max(settings.llm.timeout_s, 1.0)
+        model = DeadlineChatModel(make_chat_model(settings.llm, data_dir), first_token_s=min(FIRST_TOKEN_S, total),
+                                  total_s=total)
+        model.warm_up()  # load the local model now, not in the first shopper's turn
+        return model
+    except Exception as exc:
+        log.warning("chat model unavailable (%s); answers use templates", exc)
+        return None
+
+
+def _support(services: Services, embedder: Embedder, data_dir: Path, store_name: str) -> None:
+    try:
+        from assistant.support.answer import SupportAnswerer
+        from assistant.support.index import PolicyIndex
+        from assistant.support.orders import OrderBook
+
+        orders = OrderBook()
+        policy_index = PolicyIndex(embedder, path=data_dir / "policies")
+        services.orders = orders
+        services.support = SupportAnswerer(policy_index, model=services.model, orders=orders, store=store_name)
+        apply_saved_statuses(services)
+    except Exception as exc:
+        log.warning("support answers are off (%s)", exc)
+
+
+def _warm_up(services: Services) -> None:
+    """One detection, search and ranking call so the first shopper does not pay for lazy loads."""
+    try:
+        result = services.detector.detect("running shoes")
+        response = services.searcher.search(result.slots.query or "running shoes", k=20)
+        if services.ranker is not None and response.hits:
+            services.ranker.rank("running shoes", response.hits, None, k=5)
+        if services.support is not None:
+            services.support.classifier.predict("where is my order")
+    except Exception as exc:
+        log.warning("warm-up failed: %s", exc)
+
+
+class Assistant:
+    """The services plus conversation lookup: what the front ends hold."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> Assistant:
+        return cls(build_services(settings, **kwargs))
+
+    def conversation(self, user_id: str, conversation_id: str | None = None) -> Conversation:
+        """The given conversation (if it belongs to `user_id`), else the user's latest, else a new one."""
+        if conversation_id:
+            stored = self.services.store.get_conversation(conversation_id)
+            if stored is not None and stored.user_id == user_id:
+                return Conversation(self.services, conversation_id, user_id)
+        return Conversation.resume(self.services, user_id)
+
+    def new_conversation(self, user_id: str) -> Conversation:
+        return Conversation.start(self.services, user_id)

@@ -1,0 +1,94 @@
+"""CLI commands of the chat UI (wired into `shopassist` by ui/cli.py).
+
+shopassist serve [--host H] [--port P] [--llm auto|fake|llamacpp|openai]
+shopassist bench turns [--json] [--llm fake|embedded] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print exactly one JSON object")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
+    @app.command("serve")
+    def serve_cmd(
+        host: Annotated[str | None, typer.Option(help="address to listen on (default from settings: 127.0.0.1)")]
+        = None,
+        port: Annotated[int | None, typer.Option(help="port (default 7860)")] = None,
+        llm: Annotated[str | None, typer.Option(help="LLM backend: auto | llamacpp | openai | fake")] = None,
+    ) -> None:
+        """The chat web app (Gradio) on the demo store with the embedded defaults."""
+        from ui.server import serve
+
+        if llm and llm not in ("auto", "llamacpp", "openai", "fake"):
+            _fail(f"unknown --llm {llm!r}: use auto, llamacpp, openai or fake")
+        serve(host=host, port=port, llm_backend=llm)
+
+    @bench.command("turns")
+    def bench_turns_cmd(
+        json_out: JsonOpt = False,
+        llm: Annotated[str, typer.Option(help="fake (assistant cost only) | embedded (the configured model)")]
+        = "fake",
+        repeat: Annotated[int, typer.Option(min=1, max=50, help="times each script is played")] = 3,
+    ) -> None:
+        """Scripted multi-turn conversations: latency to first event / card / text, turn time, scene accuracy."""
+        from assistant.app_factory import AppBuildError
+        from assistant.settings import load_settings
+        from assistant.turns_bench import SCRIPTS, bench_services, run_turns_bench
+
+        if llm not in ("fake", "embedded"):
+            _fail(f"unknown --llm {llm!r}: use fake or embedded")
+        cfg = load_settings()
+        try:
+            services, tmp = bench_services(cfg.ensure_data_dir(), llm, cfg)
+        except AppBuildError as exc:
+            _fail(str(exc))
+            return
+        total = repeat * sum(len(s) for s in SCRIPTS)
+        try:
+            if json_out:
+                result = run_turns_bench(services, repeat)
+            else:
+                from tqdm import tqdm
+
+                with tqdm(total=total, desc="turns", file=sys.stderr) as bar:
+                    result = run_turns_bench(services, repeat, progress=bar.update)
+        finally:
+            tmp.cleanup()
+        summary = result.summary()
+        if json_out:
+            print(json.dumps(summary))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"bench turns ({len(result.turns)} turns, llm={llm}; ms, p95)")
+        for col in ("scene", "turns", "routed ok", "first event", "first card", "first text", "turn"):
+            table.add_column(col, justify="right" if col != "scene" else "left")
+
+        def fmt(v: float | None) -> str:
+            return "-" if v is None else f"{v:.0f}"
+
+        for row in result.per_scene():
+            table.add_row(row["scene"], str(row["turns"]), f"{row['accuracy']:.0%}", fmt(row["p95_first_event_ms"]),
+                          fmt(row["p95_first_card_ms"]), fmt(row["p95_first_token_ms"]), fmt(row["p95_turn_ms"]))
+        console = Console()
+        console.print(table)
+        console.print(
+            f"p95 first card {fmt(summary['p95_first_card_ms'])} ms (target <= 300), first text "
+            f"{fmt(summary['p95_first_token_ms'])} ms, turn {fmt(summary['p95_turn_ms'])} ms, scene-switch accuracy "
+            f"{summary['scene_switch_accuracy']:.1%}"
+        )
+        for expected, got in result.misrouted():
+            console.print(f"[yellow]misrouted[/]: expected {expected}, got {got}")
