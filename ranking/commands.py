@@ -1,0 +1,122 @@
+"""CLI commands of the ranking package (wired into `shopassist` by ui/cli.py).
+
+    shopassist train ranker [--products FILE] [--labels FILE] [--out FILE]
+    shopassist bench ranking --products FILE --labels FILE [--json]
+    shopassist bench personalization --sequences FILE --attributes FILE [--json]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ranking.errors import RankingError
+
+HD_DIR = Path("../shared/data/homedepot")
+DEFAULT_CACHE = Path("var/embcache")
+
+ProductsOpt = Annotated[
+    Path, typer.Option("--products", help="Home Depot products.csv (product_uid, product_title)")
+]
+LabelsOpt = Annotated[Path, typer.Option("--labels", help="relevance_train.csv (ISO-8859-1)")]
+CacheOpt = Annotated[Path, typer.Option("--cache-dir", help="where title/query embeddings are cached")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print exactly one JSON object")]
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _table(title: str, result: Mapping[str, object]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, str(value))
+    Console().print(table)
+
+
+def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
+    @train.command("ranker")
+    def train_ranker_cmd(
+        products: ProductsOpt = HD_DIR / "products.csv",
+        labels: LabelsOpt = HD_DIR / "relevance_train.csv",
+        out: Annotated[Path | None, typer.Option("--out", help="model file (default: shipped)")] = None,
+        cache_dir: CacheOpt = DEFAULT_CACHE,
+    ) -> None:
+        """Train the LambdaMART ranker + relevance regressor on the Home Depot judgements."""
+        from ranking.model import default_model_path
+        from ranking.train import train_ranker
+        from retrieval.embedding import EmbedderError, default_embedder
+
+        try:
+            model = train_ranker(products, labels, out or default_model_path(), default_embedder(), cache_dir)
+        except (RankingError, EmbedderError) as exc:
+            _fail(exc)
+            return
+        typer.echo(json.dumps({"version": model.version, **model.metadata}, indent=2))
+
+    @bench.command("ranking")
+    def bench_ranking_cmd(
+        products: ProductsOpt = HD_DIR / "products.csv",
+        labels: LabelsOpt = HD_DIR / "relevance_train.csv",
+        as_json: JsonOpt = False,
+        cache_dir: CacheOpt = DEFAULT_CACHE,
+        model: Annotated[Path | None, typer.Option("--model", help="model file (default: shipped)")] = None,
+    ) -> None:
+        """nDCG@10 / RMSE of the ranker on query-disjoint test queries vs the best retrieval-only order."""
+        from ranking import ranking_bench
+        from retrieval.embedding import EmbedderError, default_embedder
+
+        try:
+            result = ranking_bench.run(
+                products, labels, default_embedder(), cache_dir, model, progress=not as_json,
+                log=None if as_json else typer.echo,
+            )
+        except (RankingError, EmbedderError) as exc:
+            _fail(exc)
+            return
+        if as_json:
+            typer.echo(json.dumps(result))
+        else:
+            _table("ranking benchmark (Home Depot, test queries)", result)
+
+    @bench.command("personalization")
+    def bench_personalization_cmd(
+        sequences: Annotated[Path, typer.Option("--sequences", help="lines of 'user item1 item2 ...'")],
+        attributes: Annotated[
+            Path | None, typer.Option("--attributes", help="item -> attribute ids JSON")
+        ] = None,
+        as_json: JsonOpt = False,
+        stage: Annotated[str, typer.Option("--stage", help="test (last item) or valid")] = "test",
+    ) -> None:
+        """Leave-last-out HR@10 / NDCG@10 over all items of the sequential item-KNN recommender."""
+        from ranking.personalization_bench import load_sequences, run
+
+        if stage not in ("test", "valid"):
+            _fail(RankingError("--stage must be 'test' or 'valid'"))
+        try:
+            data = load_sequences(sequences, attributes)
+            if as_json:
+                result = run(data, stage=stage)
+            else:
+                from tqdm import tqdm
+
+                n_users = sum(1 for s in data.sequences if len(s) > (1 if stage == "test" else 2))
+                with tqdm(total=n_users, desc="evaluating", unit="user") as bar:
+                    result = run(data, stage=stage, progress=bar.update)
+        except RankingError as exc:
+            _fail(exc)
+            return
+        if as_json:
+            typer.echo(json.dumps(result))
+        else:
+            _table(f"personalization benchmark ({sequences.name}, {stage})", result)

@@ -1,0 +1,191 @@
+"""Profiles and events in SQL (SQLAlchemy 2): SQLite by default, PostgreSQL by URL.
+
+Tables are prefixed `rk_` and created with `create_all` on the Engine the caller
+passes, so the assistant can keep conversations and profiles in one database.
+`record_event` validates the product first, then writes the event row and the
+updated profile in one transaction: a rejected event writes nothing, and the
+next `get` already reflects an accepted one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import Engine, Float, ForeignKey, Integer, LargeBinary, String, Text, create_engine, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from ranking.errors import RankingInputError, UnknownProductError
+from ranking.events import Event, EventType, parse_event_type
+from ranking.profile import FAMILIES, ProfileConfig, StaticAttributes, UserProfile, apply_event
+from retrieval.catalog import Catalog, Product
+
+MAX_USER_ID = 200
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProfileRow(Base):
+    __tablename__ = "rk_profiles"
+
+    user_id: Mapped[str] = mapped_column(String(MAX_USER_ID), primary_key=True)
+    static_json: Mapped[str] = mapped_column(Text, default="{}")
+    affinities_json: Mapped[str] = mapped_column(Text, default="{}")
+    recent_json: Mapped[str] = mapped_column(Text, default="[]")
+    interest: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    updated_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    n_events: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EventRow(Base):
+    __tablename__ = "rk_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("rk_profiles.user_id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    product_id: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[float] = mapped_column(Float)
+    ts: Mapped[float] = mapped_column(Float)  # event time (clamped to now)
+    recorded_at: Mapped[float] = mapped_column(Float)
+
+
+def create_tables(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+ProductLookup = Callable[[str], Product | None]
+EmbedFn = Callable[[Product], np.ndarray]
+
+
+def _check_user(user_id: str) -> str:
+    if not isinstance(user_id, str) or not user_id.strip():
+        raise RankingInputError("user id must be a non-empty string")
+    user_id = user_id.strip()
+    if len(user_id) > MAX_USER_ID:
+        raise RankingInputError(f"user id longer than {MAX_USER_ID} characters")
+    return user_id
+
+
+@dataclass
+class ProfileStore:
+    """Reads and updates profiles. `products` validates event product ids (a Catalog or a lookup)."""
+
+    engine: Engine
+    products: Catalog | ProductLookup
+    embed: EmbedFn | None = None  # product -> embedding for the dense interest vector
+    config: ProfileConfig = field(default_factory=ProfileConfig)
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        create_tables(self.engine)
+
+    @classmethod
+    def from_url(cls, url: str, products: Catalog | ProductLookup, **kwargs: object) -> ProfileStore:
+        return cls(create_engine(url), products, **kwargs)  # type: ignore[arg-type]
+
+    def _lookup(self, product_id: str) -> Product | None:
+        if isinstance(self.products, Catalog):
+            return self.products.get(product_id)
+        return self.products(product_id)
+
+    # ---------------------------------------------------------------- reads
+
+    def get(self, user_id: str) -> UserProfile:
+        """The stored profile, or a fresh cold-start profile for an unknown user (nothing written)."""
+        user_id = _check_user(user_id)
+        with Session(self.engine) as session:
+            row = session.get(ProfileRow, user_id)
+            return _to_profile(row) if row is not None else UserProfile(user_id=user_id)
+
+    def events(self, user_id: str, limit: int = 100) -> list[Event]:
+        user_id = _check_user(user_id)
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(EventRow).where(EventRow.user_id == user_id).order_by(EventRow.id.desc()).limit(limit)
+            ).all()
+            rows = list(reversed(rows))
+            return [Event(r.user_id, EventType(r.event_type), r.product_id, r.ts, r.weight) for r in rows]
+
+    # ---------------------------------------------------------------- writes
+
+    def record_event(
+        self, user_id: str, event_type: str | EventType, product: Product | str, ts: float | None = None
+    ) -> UserProfile:
+        """Validate, store the event and fold it into the profile at once; returns the new profile.
+
+        Raises `UnknownProductError` (nothing written) when the catalog does not know the product.
+        Future timestamps are clamped to now; older-than-profile timestamps are handled as out of order.
+        """
+        user_id = _check_user(user_id)
+        etype = parse_event_type(event_type)
+        pid = product.id if isinstance(product, Product) else str(product)
+        known = self._lookup(pid)
+        if known is None:
+            raise UnknownProductError(pid)
+        now = self.clock()
+        when = now if ts is None else float(ts)
+        if not np.isfinite(when):
+            raise RankingInputError(f"event timestamp is not a number: {ts!r}")
+        when = min(when, now)
+        embedding = self.embed(known) if self.embed is not None else None
+        with Session(self.engine) as session, session.begin():
+            row = session.get(ProfileRow, user_id)
+            if row is None:
+                row = ProfileRow(user_id=user_id, static_json="{}", affinities_json="{}", recent_json="[]")
+                row.n_events = 0
+                session.add(row)
+                session.flush()
+                profile = UserProfile(user_id=user_id)
+            else:
+                profile = _to_profile(row)
+            apply_event(profile, etype, known, when, self.config, embedding)
+            _write_profile(row, profile)
+            session.add(
+                EventRow(
+                    user_id=user_id,
+                    event_type=etype.value,
+                    product_id=pid,
+                    weight=self.config.event_weights.get(etype, 0.0),
+                    ts=when,
+                    recorded_at=now,
+                )
+            )
+        return profile
+
+    def set_static(self, user_id: str, static: StaticAttributes) -> UserProfile:
+        user_id = _check_user(user_id)
+        with Session(self.engine) as session, session.begin():
+            row = session.get(ProfileRow, user_id)
+            if row is None:
+                row = ProfileRow(user_id=user_id, affinities_json="{}", recent_json="[]", n_events=0)
+                session.add(row)
+            row.static_json = json.dumps(static.to_dict())
+            session.flush()
+            return _to_profile(row)
+
+
+def _to_profile(row: ProfileRow) -> UserProfile:
+    aff = json.loads(row.affinities_json or "{}")
+    interest = np.frombuffer(row.interest, dtype=np.float32).copy() if row.interest else None
+    return UserProfile(
+        user_id=row.user_id,
+        static=StaticAttributes.from_dict(json.loads(row.static_json or "{}")),
+        interest=interest,
+        updated_at=row.updated_at,
+        n_events=row.n_events or 0,
+        recent=list(json.loads(row.recent_json or "[]")),
+        **{f: {str(k): float(v) for k, v in aff.get(f, {}).items()} for f in FAMILIES},
+    )
+
+
+def _write_profile(row: ProfileRow, profile: UserProfile) -> None:
+    row.affinities_json = json.dumps(profile.affinities_to_dict())
+    row.recent_json = json.dumps(profile.recent)
+    row.interest = profile.interest.astype(np.float32).tobytes() if profile.interest is not None else None
+    row.updated_at = profile.updated_at
+    row.n_events = profile.n_events

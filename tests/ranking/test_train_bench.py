@@ -1,0 +1,76 @@
+"""The train -> bench pipeline end to end on a tiny Home Depot-shaped data set (fake embedder)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from ranking import ranking_bench
+from ranking.errors import RankingInputError
+from ranking.homedepot import ndcg_at, query_split, read_labels
+from ranking.model import RankerModel
+from ranking.train import train_ranker
+from retrieval.embedding import HashingEmbedder
+
+NOUNS = ["drill", "hammer", "faucet", "paint", "ladder", "light", "saw", "tile", "hose", "fan"]
+ADJ = ["cordless", "steel", "chrome", "white", "outdoor", "led", "circular", "ceramic", "garden", "ceiling"]
+
+
+@pytest.fixture
+def hd_files(tmp_path):
+    products = tmp_path / "products.csv"
+    labels = tmp_path / "labels.csv"
+    with products.open("w", newline="", encoding="ISO-8859-1") as fh:
+        w = csv.writer(fh)
+        w.writerow(["product_uid", "product_title"])
+        for i in range(100):
+            w.writerow([100000 + i, f"Brand{i % 7} {ADJ[i % 10]} {NOUNS[(i // 10) % 10]} model {i}"])
+    with labels.open("w", newline="", encoding="ISO-8859-1") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "product_uid", "search_term", "relevance"])
+        row = 0
+        for qi in range(300):
+            adj, noun = ADJ[qi % 10], NOUNS[(qi * 3) % 10]
+            query = f"{adj} {noun} {qi}"
+            for k in range(6):
+                i = (qi * 7 + k * 13) % 100
+                title_adj, title_noun = ADJ[i % 10], NOUNS[(i // 10) % 10]
+                rel = 1.0 + (title_noun == noun) * 1.5 + (title_adj == adj) * 0.5
+                row += 1
+                w.writerow([row, 100000 + i, query, f"{rel:.2f}"])
+    return products, labels
+
+
+def test_train_then_bench(tmp_path, hd_files):
+    products, labels = hd_files
+    out = tmp_path / "ranker.json.gz"
+    model = train_ranker(products, labels, out, HashingEmbedder(64), tmp_path / "cache", progress=False,
+                         log=lambda _m: None, threads=1)
+    assert out.is_file() and out.stat().st_size < 3_000_000
+    assert model.metadata["train_queries"] > 100 and model.version.startswith("hd-lgbm-")
+    assert RankerModel.load(out).version == model.version
+    result = ranking_bench.run(products, labels, HashingEmbedder(64), tmp_path / "cache", out)
+    assert {"ndcg@10", "rmse", "retrieval_ndcg@10", "p95_ms"} <= set(result)
+    assert float(result["ndcg@10"]) > 0.8 and float(result["rmse"]) < 0.5
+
+
+def test_split_is_query_disjoint_and_stable():
+    assert query_split("angle bracket") == query_split("  Angle   Bracket ")
+    shares = [query_split(f"q{i}") for i in range(2000)]
+    assert 0.6 < shares.count("train") / 2000 < 0.8 and shares.count("test") > 200
+
+
+def test_ndcg_gain_is_relevance_minus_one():
+    assert ndcg_at([3.0, 1.0]) == 1.0
+    assert ndcg_at([1.0, 3.0]) == pytest.approx(1 / 1.5849625, rel=1e-4)
+    assert ndcg_at([1.0, 1.0]) == 0.0
+
+
+def test_bad_label_files(tmp_path):
+    with pytest.raises(RankingInputError, match="not found"):
+        read_labels(tmp_path / "nope.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(RankingInputError, match="expected columns"):
+        read_labels(bad)
