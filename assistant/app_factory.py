@@ -50,8 +50,9 @@ def build_services(
     from assistant.grounding import known_brands
     from retrieval.embedding import default_embedder
     from retrieval.hybrid import HybridSearcher
-    from retrieval.index import CatalogIndex, CatalogIndexError
-    from retrieval.service import DEMO_CATALOG, ensure_demo_index
+    from retrieval.index import CatalogIndexError
+    from retrieval.service import open_index
+    from retrieval.store import StoreError
     from scene.detector import SceneDetector
     from scene.loader import load_or_build
 
@@ -63,11 +64,8 @@ def build_services(
         embedder = st
     _note(progress, f"opening catalog {settings.retrieval.catalog!r} (the first run builds the index)")
     try:
-        if settings.retrieval.catalog == DEMO_CATALOG:
-            index = ensure_demo_index(data_dir, embedder)
-        else:
-            index = CatalogIndex.open(data_dir, settings.retrieval.catalog, embedder)
-    except CatalogIndexError as exc:
+        index = open_index(data_dir, settings.retrieval.catalog, embedder, settings.retrieval.chroma_url)
+    except (CatalogIndexError, StoreError) as exc:
         raise AppBuildError(f"{exc}; build it with `shopassist index`") from exc
     searcher = HybridSearcher(index, store_currency=settings.store_currency, fx_to_store=settings.retrieval.fx_to_store)
     _note(progress, "loading the scene model")

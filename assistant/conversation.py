@@ -124,6 +124,9 @@ class Conversation:
             content = m.content
             if m.role == "assistant" and not m.complete:
                 content = (content + "\n\n" if content else "") + "_(This answer was interrupted. Ask again.)_"
+            if m.role == "agent":  # a person's reply (assistant.agents) reads as the store's side
+                out.append({"role": "assistant", "content": content})
+                continue
             out.append({"role": m.role, "content": content})
         return out
 
@@ -154,6 +157,11 @@ class Conversation:
         services = self.services
         language = detect_language(text)
         services.store.add_message(self.id, "user", text)
+        stored = services.store.get_conversation(self.id)
+        if stored is not None and stored.status == "agent":
+            # A person owns the conversation (assistant.agents): the bot stays silent; the agent sees the message.
+            yield DoneEvent(conversation_id=self.id, elapsed_ms=_ms(started))
+            return
         try:
             result = services.detector.detect(text, self.state)
         except Exception as exc:  # the detector must not take the conversation down
@@ -195,7 +203,30 @@ class Conversation:
             # Runs on normal completion, on errors and when the consumer stops early (GeneratorExit).
             services.store.update_message(answer_id, "".join(parts).strip(), payload=payload, complete=complete)
         self._after_turn(ctx, result, scene, text)
+        yield from self._auto_handoff(ctx, scene, text, "error" in payload, stored.status if stored else "pending")
         yield DoneEvent(conversation_id=self.id, message_id=answer_id, elapsed_ms=_ms(started))
+
+    def _auto_handoff(self, ctx: TurnContext, scene: str, text: str, failed: bool, status: str) -> Iterator[Event]:
+        """Queue the conversation for a person on negative sentiment, repeated failures or a scene the store
+        routes to people (`services.handoff_scenes`, set by the front end); explicit requests are the
+        handoff skill's job."""
+        from assistant.agents import auto_handoff_reason
+
+        failures = int(self.memory.get("failures", 0)) + 1 if failed or scene == "out_of_scope" else 0
+        self.memory["failures"] = failures
+        if scene == "handoff" or status == "open":
+            self.save()
+            return
+        scenes = tuple(getattr(self.services, "handoff_scenes", ()) or ())
+        reason = auto_handoff_reason(scene, text, failures, scenes)
+        if reason:
+            self.memory["failures"] = 0
+            events = list(open_ticket(ctx, self.services, reason))
+            reply = "".join(e.text for e in events if isinstance(e, TextDeltaEvent))
+            self.services.store.add_message(self.id, "assistant", reply, scene="handoff",
+                                            payload={"handoff": events[0].to_dict()})
+            yield from events
+        self.save()
 
     def _route(self, result: SceneResult, text: str) -> str:
         """The skill to run: the detected scene, except that the answer to a clarifying question is a

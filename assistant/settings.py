@@ -35,7 +35,10 @@ class LLMSettings(BaseModel):
     base_url: str = Field(default="", description="OpenAI-compatible server, e.g. http://gpu-host:8000/v1 (vLLM)")
     api_key: SecretStr = SecretStr("")
     model: str = Field(default="", description="model name; discovered from /v1/models when empty")
-    gguf_path: str = Field(default="", description="local GGUF file; empty means the bundled Qwen2.5 model")
+    gguf_path: str = Field(
+        default="",
+        description="a GGUF path or a bundled model name (qwen2.5-coder-0.5b default, qwen2.5-coder-1.5b)",
+    )
     timeout_s: float = 30.0
     max_retries: int = 2
     max_tokens: int = 256
@@ -53,6 +56,30 @@ class RetrievalSettings(BaseModel):
     fx_to_store: dict[str, float] = Field(default_factory=lambda: {"USD": 83.0, "EUR": 90.0, "CNY": 11.5, "GBP": 105.0})
 
 
+class SiteSettings(BaseModel):
+    """One store embedding the widget: its publishable key, allowed origins and secrets."""
+
+    site_id: str = "demo"
+    origins: list[str] = Field(default_factory=list, description="exact origins allowed for CORS (never '*')")
+    hmac_secret: SecretStr = SecretStr("")  # empty: identify() is off for this site
+    secret_keys: list[SecretStr] = Field(default_factory=list, description="sk_... keys for server-to-server calls")
+    handoff_scenes: list[str] = Field(default_factory=list, description="scenes that always go to a person")
+
+
+class ApiSettings(BaseModel):
+    """The HTTP API for the widget (ui/api). Site keys map `pk_...` to a `SiteSettings`."""
+
+    sites: dict[str, SiteSettings] = Field(
+        default_factory=lambda: {"pk_demo": SiteSettings(site_id="demo", hmac_secret=SecretStr("demo-secret"),
+                                                         secret_keys=[SecretStr("sk_demo")])})
+    rate_site_per_s: float = 20.0
+    rate_site_burst: int = 100
+    rate_visitor_per_s: float = 1.0
+    rate_visitor_burst: int = 10
+    max_body_bytes: int = 16_384
+    agent_session_hours: float = 12.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SHOPASSIST_",
@@ -66,6 +93,7 @@ class Settings(BaseSettings):
     store_name: str = "ShopAssist Demo Store"
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     host: str = "127.0.0.1"
     port: int = 7860
     log_level: str = "INFO"

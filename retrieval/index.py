@@ -165,14 +165,16 @@ class CatalogIndex:
         delete_missing: bool = True,
         progress: Callable[[int], None] | None = None,
         batch_size: int = 256,
+        store: ProductStore | None = None,
     ) -> tuple[CatalogIndex, UpdateStats]:
-        """Create or upsert the index of catalog `name` from `products`."""
+        """Create or upsert the index of catalog `name` from `products` (vectors in `store`, default
+        the persistent Chroma directory beside the catalog)."""
         if not products:
             raise CatalogIndexError("no valid products to index; nothing was changed")
         started = time.perf_counter()
         root = catalog_dir(data_dir, name)
         root.mkdir(parents=True, exist_ok=True)
-        store = ChromaProductStore.open_persistent(root / "chroma", name)
+        store = store or ChromaProductStore.open_persistent(root / "chroma", name)
         stats = UpdateStats()
         existing = store.content_hashes()
         new_ids = {p.id for p in products}

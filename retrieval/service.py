@@ -17,6 +17,7 @@ from retrieval.ingest import (
     load_flipkart,
     load_mapped,
 )
+from retrieval.store import ChromaProductStore, ProductStore
 
 DEMO_CATALOG = "demo"
 
@@ -61,25 +62,37 @@ def index_catalog(
     )
 
 
+def vector_store(name: str, chroma_url: str = "") -> ProductStore | None:
+    """A Chroma server collection when `chroma_url` is set (several workers), else None: the
+    catalog's own persistent Chroma directory."""
+    return ChromaProductStore.connect_http(chroma_url, name) if chroma_url else None
+
+
 def ensure_demo_index(
-    data_dir: Path, embedder: Embedder, progress: Callable[[int], None] | None = None
+    data_dir: Path, embedder: Embedder, progress: Callable[[int], None] | None = None, chroma_url: str = ""
 ) -> CatalogIndex:
     """Open the demo store's index, building it from the bundled catalog the first time."""
+    store = vector_store(DEMO_CATALOG, chroma_url)
     try:
-        return CatalogIndex.open(data_dir, DEMO_CATALOG, embedder)
+        return CatalogIndex.open(data_dir, DEMO_CATALOG, embedder, store=store)
     except CatalogIndexError:
         if (catalog_dir(data_dir, DEMO_CATALOG) / "manifest.json").exists():
             raise  # corrupt, not missing: never overwrite silently
     report = load_flipkart(demo_catalog_path())
-    index, _ = CatalogIndex.build(data_dir, DEMO_CATALOG, report.products, embedder, progress=progress)
+    index, _ = CatalogIndex.build(data_dir, DEMO_CATALOG, report.products, embedder, progress=progress, store=store)
     return index
+
+
+def open_index(data_dir: Path, name: str, embedder: Embedder, chroma_url: str = "") -> CatalogIndex:
+    """A catalog's index (the demo store's is built on first use)."""
+    if name == DEMO_CATALOG:
+        return ensure_demo_index(data_dir, embedder, chroma_url=chroma_url)
+    return CatalogIndex.open(data_dir, name, embedder, store=vector_store(name, chroma_url))
 
 
 def open_searcher(
     data_dir: Path, name: str, embedder: Embedder, *, store_currency: str = "INR",
-    fx_to_store: Mapping[str, float] | None = None,
+    fx_to_store: Mapping[str, float] | None = None, chroma_url: str = "",
 ) -> HybridSearcher:
-    index = ensure_demo_index(data_dir, embedder) if name == DEMO_CATALOG else CatalogIndex.open(
-        data_dir, name, embedder
-    )
+    index = open_index(data_dir, name, embedder, chroma_url)
     return HybridSearcher(index, store_currency=store_currency, fx_to_store=fx_to_store)

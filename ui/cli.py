@@ -233,7 +233,7 @@ def search_cmd(
     def run() -> None:
         clean_query(query)  # reject bad input before loading anything
         searcher = open_searcher(cfg.data_dir, catalog, default_embedder(), store_currency=cfg.store_currency,
-                                 fx_to_store=cfg.retrieval.fx_to_store)
+                                 fx_to_store=cfg.retrieval.fx_to_store, chroma_url=cfg.retrieval.chroma_url)
         _search_once(searcher, query, k, mode, as_json, user)
 
     guarded(run)
@@ -255,7 +255,7 @@ def shell_cmd(
     def run() -> None:
         with progress_bar("opening the catalog index (first run builds it)", None) as advance:
             searcher = open_searcher(cfg.data_dir, catalog, default_embedder(), store_currency=cfg.store_currency,
-                                     fx_to_store=cfg.retrieval.fx_to_store)
+                                     fx_to_store=cfg.retrieval.fx_to_store, chroma_url=cfg.retrieval.chroma_url)
             advance(1)
         out.print(f"[bold]{cfg.store_name}[/] · {len(searcher.index)} products. Try: "
                   "'red shoes for women under 1000', 'analog watch on sale', 'gold ring rated 4+'.")

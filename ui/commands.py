@@ -2,6 +2,7 @@
 
 shopassist serve [--host H] [--port P] [--llm auto|fake|llamacpp|openai]
 shopassist bench turns [--json] [--llm fake|embedded] [--repeat N]
+shopassist agents create --name NAME --password PW [--admin]
 """
 
 from __future__ import annotations
@@ -34,6 +35,30 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         if llm and llm not in ("auto", "llamacpp", "openai", "fake"):
             _fail(f"unknown --llm {llm!r}: use auto, llamacpp, openai or fake")
         serve(host=host, port=port, llm_backend=llm)
+
+    agents = typer.Typer(help="Agent console accounts.", no_args_is_help=True)
+    app.add_typer(agents, name="agents")
+
+    @agents.command("create")
+    def agents_create_cmd(
+        name: Annotated[str, typer.Option(help="login name")],
+        password: Annotated[str, typer.Option(help="at least 8 characters", prompt=True, hide_input=True,
+                                              confirmation_prompt=True)],
+        admin: Annotated[bool, typer.Option("--admin", help="may take over any agent's conversations")] = False,
+    ) -> None:
+        """Create an agent (or admin) account for the console at /console; the password is stored scrypt-hashed."""
+        from assistant.agents import AgentDesk, AgentError
+        from assistant.settings import load_settings
+        from assistant.state_store import StateStore
+
+        cfg = load_settings()
+        cfg.ensure_data_dir()
+        try:
+            agent = AgentDesk(StateStore.from_url(cfg.resolved_database_url())).create_agent(name, password, admin)
+        except AgentError as exc:
+            _fail(str(exc))
+            return
+        typer.echo(f"created {'admin' if agent.is_admin else 'agent'} {agent.name!r}")
 
     @bench.command("turns")
     def bench_turns_cmd(

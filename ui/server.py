@@ -1,6 +1,7 @@
 """`serve(host, port)`: the assistant's web app on the configured catalog (the demo store by default).
 
-`shopassist run` and `shopassist serve` call this. Models load once, before the
+`shopassist run` and `shopassist serve` call this. One process serves the chat UI (/chat), the
+widget API (/v1), /widget.js, the demo store page (/demo) and the agent console (/console). Models load once, before the
 port opens, with progress on stderr; a known startup failure prints one line.
 """
 
@@ -28,20 +29,55 @@ def build(settings: Any = None, **kwargs: Any) -> Any:
     return build_app(assistant), cfg
 
 
+def combined_app(assistant: Any, settings: Any) -> Any:
+    """One ASGI app: the widget API, /widget.js, /demo, /console, and the Gradio chat under /chat."""
+    from fastapi.responses import RedirectResponse
+
+    from ui.api.app import create_app
+    from ui.gradio_app import CSS_PATH, build_app
+
+    app = create_app(assistant, settings)
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> RedirectResponse:
+        return RedirectResponse("/chat/")
+
+    import gradio as gr
+
+    return gr.mount_gradio_app(app, build_app(assistant), path="/chat", css=CSS_PATH.read_text(encoding="utf-8"),
+                               show_error=False)
+
+
 def serve(host: str | None = None, port: int | None = None, *, llm_backend: str | None = None,
           block: bool = True) -> Any:
-    """Build and launch the chat UI; blocks until interrupted unless `block=False`."""
-    from assistant.app_factory import AppBuildError
+    """Build the assistant and serve the chat UI (/chat), the API (/v1), the widget (/widget.js, /demo) and the
+    agent console (/console) from one process; blocks until interrupted unless `block=False`."""
+    import threading
+
+    import uvicorn
+
+    from assistant.app_factory import AppBuildError, Assistant
     from assistant.settings import load_settings
-    from ui.gradio_app import launch
 
     cfg = load_settings()
     if llm_backend:
         cfg.llm.backend = llm_backend
+
+    def progress(text: str) -> None:
+        print(f"· {text}", file=sys.stderr, flush=True)
+
     try:
-        app, cfg = build(cfg)
+        assistant = Assistant.from_settings(cfg, progress=progress)
     except AppBuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
-    print(f"· open http://{host or cfg.host}:{port or cfg.port}", file=sys.stderr, flush=True)
-    return launch(app, host or cfg.host, port or cfg.port, prevent_thread_lock=not block)
+    h, p = host or cfg.host, port or cfg.port
+    app = combined_app(assistant, cfg)
+    print(f"· open http://{h}:{p}/chat/ (widget demo /demo, agent console /console, API docs /docs)",
+          file=sys.stderr, flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, host=h, port=p, log_level=cfg.log_level.lower()))
+    if block:
+        server.run()
+        return server
+    threading.Thread(target=server.run, daemon=True).start()
+    return server

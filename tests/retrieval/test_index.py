@@ -89,3 +89,16 @@ def test_vectorized_mask_is_the_python_predicate(demo_products: list[Product]) -
         assert mask is not None and mask.any(), filters
         assert mask.tolist() == [filters.matches(m) for m in index.metadata], filters
     assert index.mask(QueryFilters()) is None
+
+
+@pytest.mark.slow
+def test_a_chroma_server_holds_the_vectors_when_configured(tmp_path: Path, chroma_server: str) -> None:
+    from retrieval.service import open_index
+    from retrieval.store import ChromaProductStore
+
+    emb = HashingEmbedder()
+    store = ChromaProductStore.connect_http(chroma_server, "served")
+    CatalogIndex.build(tmp_path, "served", _products(), emb, store=store)
+    assert not (catalog_dir(tmp_path, "served") / "chroma").exists(), "no local vector directory"
+    index = open_index(tmp_path, "served", emb, chroma_url=chroma_server)
+    assert index.store.count() == 3 and len(index) == 3

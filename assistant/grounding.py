@@ -1,0 +1,365 @@
+"""Grounding guard: nothing the model writes reaches the shopper unless the facts back it.
+
+The model's text is cut into sentences as it streams. Each sentence is checked
+against the facts the model was given:
+
+- every number must occur in the facts (prices, list prices, savings, discount
+  percentages, ratings, stock counts, policy numbers, numbers in product titles);
+- money amounts must equal a price-like fact, in the store currency (a "$1" on an
+  INR store is never grounded);
+- percentages must equal a discount or a policy percentage;
+- ratings ("4.2 stars", "rated 4.2") must equal a product's rating;
+- stock claims ("in stock", "sold out", "only 3 left") must match the products' stock;
+- brands the catalog knows but the facts do not mention are invented products;
+- text that repeats the system prompt, or talks about it, is a prompt leak.
+
+A failing sentence is dropped; if nothing is left, the caller's template answer
+(built from the same facts) is emitted instead. Sentences are released only when
+complete, so an ungrounded clause never reaches the user half-way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from retrieval.catalog import Product
+
+CURRENCY_SYMBOLS = {
+    "₹": "INR",
+    "rs": "INR",
+    "inr": "INR",
+    "rupees": "INR",
+    "rupee": "INR",
+    "$": "USD",
+    "usd": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euros": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "¥": "CNY",
+    "元": "CNY",
+}
+
+_NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MONEY_BEFORE = re.compile(rf"(₹|\$|€|£|¥|\b(?:rs|inr|usd|eur|gbp)\b\.?)\s*({_NUM})", re.IGNORECASE)
+_MONEY_AFTER = re.compile(rf"({_NUM})\s*(rupees?|dollars?|euros?|inr|usd|元)", re.IGNORECASE)
+_PERCENT = re.compile(rf"({_NUM})\s*(?:%|percent|per cent)", re.IGNORECASE)
+_RATING = re.compile(
+    rf"(?:rated|rating(?: of| is)?|scores?)\s*(?:of\s*)?({_NUM})|({_NUM})\s*(?:/\s*5|out of 5|stars?|星)",
+    re.IGNORECASE,
+)
+_ANY_NUM = re.compile(_NUM)
+_ONLY_LEFT = re.compile(r"\bonly\s+(\d+)\s+(?:units?\s+|pieces?\s+|items?\s+)?(?:left|remaining)", re.IGNORECASE)
+_OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|unavailable|not available)\b|缺货|无货", re.IGNORECASE)
+_IN_STOCK = re.compile(r"\b(?:in stock|available now|ready to ship)\b|有货", re.IGNORECASE)
+_LEAK_TALK = re.compile(
+    r"\b(?:system prompt|my instructions|i was instructed|i am instructed|i'm instructed|"
+    r"my (?:hidden |secret )?rules|as an ai(?: language)? model|developer message)\b|系统提示",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"\b[A-Z]{2,}-?\d+[A-Z0-9]*\b")  # coupon codes, order ids: SAVE100, SA-100233
+_ABBREV = ("rs.", "mr.", "mrs.", "dr.", "no.", "vs.", "e.g.", "i.e.", "approx.", "inc.", "st.")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+@dataclass
+class Facts:
+    """Everything the model was told. Only these may appear in what the user reads."""
+
+    products: list[Product] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # policy sections, order records, promotion facts
+    amounts: list[float] = field(default_factory=list)  # extra money amounts (coupon values, order totals)
+    currency: str = "INR"
+    known_brands: set[str] = field(default_factory=set)  # catalog-wide, to spot invented products
+    system_prompt: str = ""
+    request: str = ""  # the shopper's words: never evidence, and not to be parroted back
+
+    def __post_init__(self) -> None:
+        self.numbers: set[float] = set()
+        self.money: set[float] = set(self.amounts)
+        self.percents: set[float] = set()
+        self.ratings: set[float] = set()
+        self.stock: dict[str, int] = {}
+        self.brands = {p.brand.lower() for p in self.products if p.brand}
+        fact_text: list[str] = list(self.texts)
+        for p in self.products:
+            price_like = [p.price] + ([p.list_price] if p.list_price else [])
+            if p.list_price and p.list_price > p.price:
+                price_like.append(round(p.list_price - p.price, 2))
+            self.money.update(price_like)
+            self.numbers.update(price_like)
+            if p.discount_pct:
+                self.percents.update({p.discount_pct, float(round(p.discount_pct)), float(int(p.discount_pct))})
+            if p.rating is not None:
+                self.ratings.update({p.rating, round(p.rating, 1)})
+                self.numbers.update({p.rating, round(p.rating, 1)})
+            self.numbers.update({float(p.rating_count), float(p.stock), 5.0})
+            self.stock[p.id] = p.stock
+            fact_text += [p.title, p.brand, *p.attributes.values()]
+        self.numbers.update(self.percents)
+        self.numbers.update(float(i) for i in range(1, len(self.products) + 1))  # "[2]", "both 2"
+        for t in fact_text:
+            for m in _ANY_NUM.finditer(t):
+                self.numbers.add(_num(m.group()))
+            for m in _PERCENT.finditer(t):
+                self.percents.add(_num(m.group(1)))
+            for m in list(_MONEY_BEFORE.finditer(t)):
+                self.money.add(_num(m.group(2)))
+            for m in _MONEY_AFTER.finditer(t):
+                self.money.add(_num(m.group(1)))
+        self.numbers.update(self.money)
+        self._fact_blob = " ".join(fact_text)
+        self._fact_words = set(_WORD.findall(" ".join(fact_text).lower()))
+        self._prompt_ngrams = self._ngrams(self.system_prompt) - self._ngrams(" ".join(fact_text))
+        self._request_ngrams = self._ngrams(self.request, 3) - self._ngrams(" ".join(fact_text), 3)
+
+    @staticmethod
+    def _ngrams(text: str, n: int = 6) -> set[tuple[str, ...]]:
+        words = _WORD.findall(text.lower())
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    def echoes_request(self, sentence: str) -> bool:
+        """Mostly a copy of the shopper's words (e.g. an injected instruction read back)."""
+        grams = self._ngrams(sentence, 3)
+        return bool(grams and self._request_ngrams) and len(grams & self._request_ngrams) >= 0.5 * len(grams)
+
+    def leaks_prompt(self, sentence: str) -> bool:
+        if _LEAK_TALK.search(sentence):
+            return True
+        return bool(self._prompt_ngrams and self._ngrams(sentence) & self._prompt_ngrams)
+
+
+def _close(x: float, pool: Iterable[float], tol: float = 0.011) -> bool:
+    return any(abs(x - y) <= tol for y in pool)
+
+
+def _store_currency(token: str) -> str:
+    return CURRENCY_SYMBOLS.get(token.lower().rstrip("."), token.upper())
+
+
+def check_sentence(sentence: str, facts: Facts) -> list[str]:
+    """Reasons `sentence` is not backed by `facts` (empty when it is grounded)."""
+    reasons: list[str] = []
+    if facts.leaks_prompt(sentence):
+        return ["prompt leak"]
+    covered: list[tuple[int, int]] = []
+    for m in _MONEY_BEFORE.finditer(sentence):
+        cur, amount = _store_currency(m.group(1)), _num(m.group(2))
+        covered.append(m.span(2))
+        if cur != facts.currency:
+            reasons.append(f"currency {m.group(1)} is not the store's")
+        elif not _close(amount, facts.money, 0.51):
+            reasons.append(f"price {m.group(0).strip()} not in facts")
+    for m in _MONEY_AFTER.finditer(sentence):
+        cur, amount = _store_currency(m.group(2)), _num(m.group(1))
+        covered.append(m.span(1))
+        if cur != facts.currency:
+            reasons.append(f"currency {m.group(2)} is not the store's")
+        elif not _close(amount, facts.money, 0.51):
+            reasons.append(f"price {m.group(0).strip()} not in facts")
+    for m in _PERCENT.finditer(sentence):
+        covered.append(m.span(1))
+        if not _close(_num(m.group(1)), facts.percents, 0.51):
+            reasons.append(f"percentage {m.group(0)} not in facts")
+    for m in _RATING.finditer(sentence):
+        group = 1 if m.group(1) else 2
+        covered.append(m.span(group))
+        value = _num(m.group(group))
+        if value <= 5 and not _close(value, facts.ratings, 0.051):
+            reasons.append(f"rating {value:g} not in facts")
+    for m in _ANY_NUM.finditer(sentence):
+        if any(a <= m.start() < b for a, b in covered):
+            continue
+        if not _close(_num(m.group()), facts.numbers, 0.011):
+            reasons.append(f"number {m.group()} not in facts")
+    for m in _CODE.finditer(sentence):
+        if m.group() not in facts._fact_blob:
+            reasons.append(f"code {m.group()} not in facts")
+    reasons += _stock_problems(sentence, facts)
+    reasons += _brand_problems(sentence, facts)
+    if facts.echoes_request(sentence):
+        reasons.append("echoes the request")
+    return reasons
+
+
+def _stock_problems(sentence: str, facts: Facts) -> list[str]:
+    stocks = list(facts.stock.values())
+    if not stocks:
+        return ["stock claim without product facts"] if _ONLY_LEFT.search(sentence) else []
+    out: list[str] = []
+    for m in _ONLY_LEFT.finditer(sentence):
+        if int(m.group(1)) not in stocks:
+            out.append(f"stock '{m.group(0)}' not in facts")
+    if _OUT_OF_STOCK.search(sentence) and all(s > 0 for s in stocks):
+        out.append("claims out of stock, facts say in stock")
+    elif _IN_STOCK.search(sentence) and not _OUT_OF_STOCK.search(sentence) and all(s == 0 for s in stocks):
+        out.append("claims in stock, facts say out of stock")
+    return out
+
+
+def _brand_problems(sentence: str, facts: Facts) -> list[str]:
+    if not facts.known_brands:
+        return []
+    words = " " + " ".join(_WORD.findall(sentence.lower())) + " "
+    out = []
+    for brand in facts.known_brands:
+        if brand in facts.brands or len(brand) < 4 or brand in facts._fact_words:
+            continue
+        if f" {brand} " in words:
+            out.append(f"brand {brand} is not among the facts")
+    return out
+
+
+class SentenceSplitter:
+    """Incremental sentence splitter for streamed text (Latin and CJK punctuation)."""
+
+    _END = re.compile(r"[.!?](?=\s)|[。！？]|\n")
+
+    def __init__(self) -> None:
+        self._buf = ""
+
+    def feed(self, piece: str) -> list[str]:
+        self._buf += piece
+        out: list[str] = []
+        start = 0
+        for m in self._END.finditer(self._buf):
+            end = m.end()
+            candidate = self._buf[start:end]
+            words = candidate.lower().split()
+            last = words[-1] if words else ""
+            if m.group() == "." and (last in _ABBREV or re.fullmatch(r"[a-z]\.", last)):
+                continue
+            if candidate.strip():
+                out.append(candidate)
+            start = end
+        self._buf = self._buf[start:]
+        return out
+
+    def flush(self) -> list[str]:
+        rest, self._buf = self._buf, ""
+        return [rest] if rest.strip() else []
+
+
+@dataclass
+class GuardReport:
+    kept: list[str] = field(default_factory=list)
+    removed: list[tuple[str, list[str]]] = field(default_factory=list)
+    leaks: int = 0
+    used_fallback: bool = False
+
+
+class GroundingGuard:
+    """Filter a stream of model text pieces into grounded sentences.
+
+    `fallback` is the template answer from the same facts, emitted when the model's
+    text had no grounded sentence at all (or failed before saying anything).
+    """
+
+    def __init__(self, facts: Facts, fallback: str = "") -> None:
+        self.facts = facts
+        self.fallback = fallback
+        self.report = GuardReport()
+
+    def _check(self, sentence: str) -> str | None:
+        reasons = check_sentence(sentence, self.facts)
+        if reasons:
+            self.report.removed.append((sentence.strip(), reasons))
+            if reasons == ["prompt leak"]:
+                self.report.leaks += 1
+            return None
+        self.report.kept.append(sentence.strip())
+        return sentence
+
+    def filter(self, pieces: Iterable[str]) -> Generator[str, None, None]:
+        splitter = SentenceSplitter()
+        emitted = False
+        for piece in pieces:
+            for sentence in splitter.feed(piece):
+                ok = self._check(sentence)
+                if ok is not None:
+                    emitted = True
+                    yield ok
+        for sentence in splitter.flush():
+            ok = self._check(sentence)
+            if ok is not None:
+                emitted = True
+                yield ok
+        if not emitted and self.fallback:
+            self.report.used_fallback = True
+            yield self.fallback
+
+    def check_text(self, text: str) -> str:
+        return "".join(self.filter([text]))
+
+
+def strip_prompt_leaks(text: str, system_prompt: str) -> str:
+    """Drop sentences of `text` that repeat or discuss `system_prompt`."""
+    facts = Facts(system_prompt=system_prompt)
+    splitter = SentenceSplitter()
+    sentences = splitter.feed(text) + splitter.flush()
+    return "".join(s for s in sentences if not facts.leaks_prompt(s)).strip()
+
+
+def ungrounded_sentences(text: str, facts: Facts) -> list[tuple[str, list[str]]]:
+    """Audit helper for benchmarks: the sentences of `text` that the guard would drop."""
+    splitter = SentenceSplitter()
+    out = []
+    for s in splitter.feed(text) + splitter.flush():
+        reasons = check_sentence(s, facts)
+        if reasons:
+            out.append((s.strip(), reasons))
+    return out
+
+
+def format_inr(amount: float) -> str:
+    """₹ with thousands separators; paise only when present."""
+    return f"₹{amount:,.0f}" if abs(amount - round(amount)) < 0.005 else f"₹{amount:,.2f}"
+
+
+def product_fact_lines(products: Sequence[Product]) -> list[str]:
+    """The facts block shown to the model, one product per line."""
+    lines = []
+    for i, p in enumerate(products, 1):
+        bits = [f"[{i}] {p.title}"]
+        if p.brand:
+            bits.append(f"brand {p.brand}")
+        bits.append(f"price {format_inr(p.price)}")
+        if p.on_sale and p.list_price:
+            bits.append(f"was {format_inr(p.list_price)} ({p.discount_pct:g}% off)")
+        if p.rating is not None:
+            bits.append(f"rating {p.rating:g}/5")
+        bits.append("in stock" if p.in_stock else "out of stock")
+        lines.append("; ".join(bits))
+    return lines
+
+
+def known_brands(products: Iterable[Product]) -> set[str]:
+    """Catalog brands that identify a product when named (for the invented-product check).
+
+    Brands shorter than 4 letters, or whose words also occur in other brands' product
+    titles ("slim", "style"), are left out: naming them proves nothing.
+    """
+    items = list(products)
+    title_words: dict[str, set[str]] = {}
+    for p in items:
+        for w in set(_WORD.findall(p.title.lower())):
+            title_words.setdefault(w, set()).add(p.brand.lower())
+    out = set()
+    for p in items:
+        brand = p.brand.lower().strip()
+        if len(brand) < 4:
+            continue
+        words = _WORD.findall(brand)
+        if any(title_words.get(w, set()) - {brand} for w in words):
+            continue
+        out.add(brand)
+    return out

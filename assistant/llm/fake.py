@@ -1,0 +1,103 @@
+"""A deterministic `ChatModel` for unit tests: scripted answers, optional failures."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+from assistant.llm.base import Message
+from assistant.llm.errors import LLMError
+
+Responder = Callable[[Sequence[Message]], str]
+
+
+def _default_responder(messages: Sequence[Message]) -> str:
+    """Restate the first fact line of the last user message (stable, grounded by construction)."""
+    last = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    for line in last.splitlines():
+        line = line.strip(" -*")
+        if line and ":" not in line[:1]:
+            return line if line.endswith(".") else line + "."
+    return "Here is what I found."
+
+
+class FakeChatModel:
+    """Answers from a script: a fixed string, a list consumed in order, or a function of the messages."""
+
+    can_stream = True
+    supports_schema = True
+
+    def __init__(
+        self,
+        responses: str | list[str] | Responder | None = None,
+        *,
+        fail_with: LLMError | None = None,
+        name: str = "fake",
+    ) -> None:
+        self.name = name
+        self._responses = responses
+        self._queue = list(responses) if isinstance(responses, list) else []
+        self.fail_with = fail_with
+        self.calls: list[list[Message]] = []
+
+    def _answer(self, messages: Sequence[Message]) -> str:
+        self.calls.append(list(messages))
+        if self.fail_with is not None:
+            raise self.fail_with
+        r = self._responses
+        if isinstance(r, str):
+            return r
+        if isinstance(r, list):
+            return self._queue.pop(0) if self._queue else (r[-1] if r else "")
+        if callable(r):
+            return r(messages)
+        return _default_responder(messages)
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        stop: Sequence[str] | None = None,
+    ) -> Iterator[str]:
+        text = self._answer(messages)
+        for stop_word in stop or ():
+            text = text.split(stop_word, 1)[0]
+        # word-sized pieces keep the whitespace, like real token streams
+        yield from re.findall(r"\s*\S+", text)
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        schema: dict | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        stop: Sequence[str] | None = None,
+    ) -> str:
+        text = self._answer(messages)
+        if schema is not None:
+            try:
+                json.loads(text)
+            except ValueError:
+                text = json.dumps(_minimal_instance(schema))
+        return text
+
+
+def _minimal_instance(schema: dict) -> object:
+    """The smallest JSON value of the schema's type (enough for the fake's contract)."""
+    kind = schema.get("type")
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {k: _minimal_instance(v) for k, v in props.items() if k in schema.get("required", props)}
+    if kind == "array":
+        return []
+    if kind in ("integer", "number"):
+        return 0
+    if kind == "boolean":
+        return False
+    return ""

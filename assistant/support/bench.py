@@ -1,0 +1,117 @@
+"""`shopassist bench support`: intent accuracy, policy-section hit@1 and answer latency on Bitext QA.
+
+Only the deterministic held-out fifth of the Bitext QA questions is scored (the
+other four fifths train the fallback intent classifier). The intent comes from
+the scene detector when the `scene` package provides `detect`, else from the
+support intent classifier. hit@1: the top policy section returned by the index
+equals the section the gold intent routes to. Latency covers intent, retrieval,
+order lookup and the answer text (template; the LLM's latency is in the
+grounding benchmark).
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.support.answer import SupportAnswerer
+from assistant.support.index import PolicyIndex
+from assistant.support.intent import IntentPrediction, SupportIntentClassifier, is_heldout
+from assistant.support.routing import normalize_intent, section_for
+from retrieval.embedding import Embedder
+
+Detector = Callable[[str], IntentPrediction | None]
+
+
+class BenchInputError(ValueError):
+    """The QA file is missing or lacks the needed columns."""
+
+
+def scene_detector() -> Detector | None:
+    """Adapter over `scene.detect(message, state)` when that package provides it."""
+    try:
+        from scene import detect
+    except ImportError:
+        return None
+
+    def run(message: str) -> IntentPrediction | None:
+        res: Any = detect(message, None)
+        if getattr(res, "scene", None) == "handoff":
+            return IntentPrediction("contact_human_agent", float(getattr(res, "confidence", 1.0)))
+        sub = getattr(res, "sub_intent", None)
+        if not sub:
+            return None
+        return IntentPrediction(normalize_intent(sub), float(getattr(res, "confidence", 1.0)))
+
+    return run
+
+
+def read_qa(path: Path, heldout_only: bool = True) -> list[tuple[str, str]]:
+    if not path.is_file():
+        raise BenchInputError(f"QA file not found: {path}")
+    with path.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"instruction", "intent"} <= set(reader.fieldnames):
+            raise BenchInputError(f"{path} needs the columns 'instruction' and 'intent'")
+        rows = [(r["instruction"], normalize_intent(r["intent"])) for r in reader]
+    return [r for r in rows if is_heldout(r[0])] if heldout_only else rows
+
+
+def run_support_bench(
+    qa_path: Path,
+    embedder: Embedder,
+    *,
+    heldout_only: bool = True,
+    progress: bool = True,
+    intent_source: str = "support",
+    compare_scene: bool = False,
+) -> dict[str, float | int | str]:
+    """Score intent, hit@1 and latency.
+
+    `intent_source="support"` uses the support sub-intent classifier (what answers a
+    message once it is routed to support); `"scene"` uses `scene.detect` end to end
+    (scene and sub-intent), falling back to the classifier when it gives no sub-intent.
+    `compare_scene` adds the other source's accuracy as `scene_intent_accuracy`.
+    """
+    rows = read_qa(qa_path, heldout_only)
+    if not rows:
+        raise BenchInputError(f"No questions to score in {qa_path}")
+    if intent_source not in ("support", "scene"):
+        raise BenchInputError(f"intent source must be 'support' or 'scene' (got {intent_source!r})")
+    classifier = SupportIntentClassifier()
+    detector = scene_detector() if (intent_source == "scene" or compare_scene) else None
+    if intent_source == "scene" and detector is None:
+        raise BenchInputError("the scene package provides no detect(); use --intent-source support")
+    answerer = SupportAnswerer(PolicyIndex(embedder), model=None, classifier=classifier)
+    correct = hits = scene_correct = 0
+    latencies: list[float] = []
+    iterator: Any = rows
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(rows, desc="support bench", unit="q")
+    for text, gold in iterator:
+        t0 = time.perf_counter()
+        scene_pred = detector(text) if detector else None
+        pred = (scene_pred if intent_source == "scene" else None) or classifier.predict(text)
+        answer = answerer.answer(text, user_id="demo", intent=pred.intent, confidence=pred.confidence)
+        latencies.append((time.perf_counter() - t0) * 1000.0)
+        correct += pred.intent == gold
+        hits += answer.section_id == section_for(gold)
+        scene_correct += bool(scene_pred and scene_pred.intent == gold)
+    n = len(rows)
+    result: dict[str, float | int | str] = {
+        "intent_accuracy": round(correct / n, 4),
+        "hit@1": round(hits / n, 4),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        "n": n,
+        "intent_source": "scene.detect" if intent_source == "scene" else "support classifier",
+    }
+    if compare_scene and detector is not None:
+        result["scene_intent_accuracy"] = round(scene_correct / n, 4)
+    return result

@@ -1,0 +1,117 @@
+"""Policy documents, intent routing, the Chroma policy index, demo orders and answers."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.llm import FakeChatModel, LLMUnavailable
+from assistant.support.answer import SupportAnswerer
+from assistant.support.index import PolicyIndex
+from assistant.support.intent import SHARED_DATA, SupportIntentClassifier
+from assistant.support.orders import OrderBook, find_order_id
+from assistant.support.policies import load_policies, section_by_id
+from assistant.support.routing import INTENT_SECTION, normalize_intent
+from retrieval.embedding import HashingEmbedder
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def index() -> PolicyIndex:
+    return PolicyIndex(HashingEmbedder())
+
+
+def test_every_intent_routes_to_a_numbered_section() -> None:
+    ids = {s.id for s in load_policies()}
+    assert len(INTENT_SECTION) == 27 and set(INTENT_SECTION.values()) <= ids
+    assert normalize_intent("check_invoices") == "check_invoice"
+    s = section_by_id("1.3")
+    assert s.title == "Cancelling an order" and s.citation == "Policy §1.3 Cancelling an order"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("how can I cancel my order", "cancel_order"),
+        ("I forgot my password", "recover_password"),
+        ("what payment methods do you accept", "check_payment_methods"),
+        ("I want to talk to a person", "contact_human_agent"),
+        ("where is my package", "track_order"),
+    ],
+)
+def test_shipped_intent_classifier(text: str, intent: str) -> None:
+    assert SupportIntentClassifier().predict(text).intent == intent
+
+
+def test_index_prefers_the_routed_section_and_text_decides_without_intent(index: PolicyIndex) -> None:
+    assert index.search("how can I cancel", intent="cancel_order", confidence=0.9)[0].section.id == "1.3"
+    hits = index.search("password recovery reset link")
+    assert hits[0].section.id == "8.4"
+
+
+def test_orders_follow_the_policy_rules() -> None:
+    book = OrderBook(today=TODAY)
+    assert not book.cancel("SA-100232").ok  # shipped
+    assert book.cancel("sa100233", user_id="demo").ok
+    order = book.get("SA-100233")
+    assert order is not None and order.status == "cancelled"
+    assert book.start_return("SA-100231").ok  # delivered 6 days ago
+    assert not book.start_return("SA-100234").ok  # 26 days ago, past the window
+    assert not book.status("SA-100234", user_id="demo").ok  # someone else's order
+    assert find_order_id("where is sa100236 now?") == "SA-100236"
+
+
+def test_answer_cites_the_section_and_uses_order_data(index: PolicyIndex) -> None:
+    answerer = SupportAnswerer(index, orders=OrderBook(today=TODAY))
+    ans = answerer.answer("how do I cancel order SA-100232?", user_id="demo")
+    assert ans.intent == "cancel_order" and ans.section_id == "1.3"
+    assert "(Source: Policy §1.3 Cancelling an order" in ans.text.splitlines()[-1]
+    assert "SA-100232" in ans.text and "can no longer be cancelled" in ans.text
+
+
+def test_model_answer_is_grounded_in_policy_numbers(index: PolicyIndex) -> None:
+    model = FakeChatModel("Refunds go back to the original payment method. They are paid within 90 days.")
+    ans = SupportAnswerer(index, model=model).answer("how do refunds work?", intent="check_refund_policy")
+    assert ans.text.startswith("Refunds go back to the original payment method.") and "90" not in ans.text
+    assert ans.report.removed and ans.citation in ans.text
+
+
+def test_backend_down_still_answers_from_policy(index: PolicyIndex) -> None:
+    model = FakeChatModel(fail_with=LLMUnavailable("down"))
+    ans = SupportAnswerer(index, model=model).answer("which payment methods can I use?")
+    assert ans.error and "We accept UPI" in ans.text and "§5.1" in ans.text
+
+
+@pytest.mark.slow
+def test_real_embedder_routes_held_out_bitext_questions() -> None:
+    from assistant.support.bench import run_support_bench
+    from retrieval.embedding import default_embedder
+
+    qa = SHARED_DATA / "support" / "bitext_support_qa.csv"
+    if not qa.is_file():
+        pytest.skip("shared Bitext data not present")
+    sample = Path(__file__).parent / "_qa_sample.csv"
+    with qa.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    try:
+        with sample.open("w", encoding="utf-8", newline="") as out:
+            w = csv.DictWriter(out, fieldnames=["instruction", "intent"])
+            w.writeheader()
+            for r in rows[::80]:
+                w.writerow({"instruction": r["instruction"], "intent": r["intent"]})
+        result = run_support_bench(sample, default_embedder(), heldout_only=False, progress=False)
+    finally:
+        sample.unlink(missing_ok=True)
+    assert float(result["intent_accuracy"]) >= 0.9 and float(result["hit@1"]) >= 0.9
+
+
+def test_a_better_matching_section_is_added_and_cited(index: PolicyIndex) -> None:
+    answerer = SupportAnswerer(index)
+    plan = answerer.plan("return window and eligibility of returns", intent="check_refund_policy", confidence=1.0)
+    assert plan.section.id == "4.1"
+    assert plan.related is not None and plan.related.id == "3.1"
+    assert "see also §3.1" in plan.citation and "10 days" in plan.fallback

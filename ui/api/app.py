@@ -1,0 +1,54 @@
+"""`create_app()`: the FastAPI app serving the widget API, widget.js, the demo store page and the agent console.
+
+    uvicorn ui.api.app:create_app --factory --workers 4    # the API alone; state in the database
+    shopassist serve                                         # the same app with the Gradio chat under /chat
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+
+from assistant.app_factory import Assistant
+from assistant.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(assistant: Assistant | None = None, settings: Settings | None = None) -> FastAPI:
+    """The API app. Without `assistant` the configured one is built now (models load before serving)."""
+    from assistant.agents import AgentDesk
+    from ui.api import errors
+    from ui.api.middleware import CorsAndLimits
+    from ui.api.routes import make_router
+    from ui.api.security import Guard
+    from ui.console.routes import make_console_router
+    from ui.widget.routes import make_widget_router
+
+    cfg = settings or load_settings()
+    if assistant is None:
+        assistant = Assistant.from_settings(cfg)
+    scenes = sorted({s for site in cfg.api.sites.values() for s in site.handoff_scenes})
+    assistant.services.handoff_scenes = tuple(scenes)  # type: ignore[attr-defined]  # read by Conversation
+    app = FastAPI(title="ShopAssist API", version="1", description="Conversational shopping assistant: widget API, "
+                  "server-to-server API and agent console.", docs_url="/docs", openapi_url="/openapi.json")
+    errors.install(app)
+    guard = Guard(cfg.api)
+    desk = AgentDesk(assistant.services.store)
+    app.state.assistant = assistant
+    app.state.desk = desk
+    app.state.guard = guard
+    app.include_router(make_router(assistant, guard))
+    app.include_router(make_console_router(assistant, desk, cfg.api.agent_session_hours))
+    app.include_router(make_widget_router())
+    app.add_middleware(CorsAndLimits, cfg=cfg.api)
+    return app
+
+
+def mount_chat(app: FastAPI, blocks: Any, path: str = "/chat") -> FastAPI:
+    """Serve the Gradio chat UI from the same process under `path`."""
+    import gradio as gr
+
+    return gr.mount_gradio_app(app, blocks, path=path)

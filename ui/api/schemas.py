@@ -1,0 +1,91 @@
+"""Request and response models: the OpenAPI schema the contract test checks responses against."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.conversation import MAX_MESSAGE_CHARS
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewConversation(Strict):
+    language: Literal["en", "zh"] | None = None
+
+
+class MessageIn(Strict):
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class HandoffIn(Strict):
+    reason: str = Field(default="shopper pressed \u201cTalk to a person\u201d", max_length=500)
+
+
+class EventIn(Strict):
+    conversation_id: str = Field(min_length=1, max_length=64)
+    type: Literal["click", "like", "dislike", "view", "impression", "open", "close"]
+    product_id: str = Field(default="", max_length=200)
+
+
+class CartItemIn(Strict):
+    product_id: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(default=1, ge=1, le=99)
+    conversation_id: str | None = Field(default=None, max_length=64)
+
+
+class MessageOut(BaseModel):
+    id: int
+    role: Literal["user", "assistant", "agent"]
+    content: str
+    scene: str
+    payload: dict[str, Any]
+    complete: bool
+    created_at: float
+
+
+class CartLineOut(BaseModel):
+    product_id: str
+    title: str
+    quantity: int
+    unit_price: float
+    amount: float
+    in_stock: bool
+
+
+class CartOut(BaseModel):
+    lines: list[CartLineOut]
+    subtotal: float
+    item_count: int
+    wishlist: list[str]
+
+
+class ConversationOut(BaseModel):
+    id: str
+    status: str
+    language: str
+    messages: list[MessageOut]
+    cart: CartOut
+
+
+class EventsOut(BaseModel):
+    ok: bool
+    events: list[dict[str, Any]]
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,1 @@
+"""The embeddable widget (`/widget.js`) and the demo store page (`/demo`)."""
