@@ -81,7 +81,7 @@ def minilm_model_path() -> Path:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder, batched, on CPU."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64, name: str | None = None) -> None:
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32, name: str | None = None) -> None:
         self.model_path = model_path or minilm_model_path()
         self.batch_size = batch_size
         self.name = name or self.model_path.name

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,7 +165,7 @@ class CatalogIndex:
         *,
         delete_missing: bool = True,
         progress: Callable[[int], None] | None = None,
-        batch_size: int = 256,
+        batch_size: int = 2048,
         store: ProductStore | None = None,
     ) -> tuple[CatalogIndex, UpdateStats]:
         """Create or upsert the index of catalog `name` from `products` (vectors in `store`, default
@@ -191,19 +192,28 @@ class CatalogIndex:
                 stats.unchanged += 1
                 if progress:
                     progress(1)
-        for start in range(0, len(to_embed), batch_size):
-            chunk = to_embed[start : start + batch_size]
-            t0 = time.perf_counter()
-            vectors = embedder.embed([p.embedding_text() for p in chunk])
-            stats.embed_seconds += time.perf_counter() - t0
-            store.upsert(
-                [p.id for p in chunk],
-                vectors,
-                [product_filter_metadata(p) for p in chunk],
-                [p.search_text() for p in chunk],
-            )
-            if progress:
-                progress(len(chunk))
+        # Chunks are embedded while the previous chunk is written to the store (one writer
+        # thread): the vector store's inserts overlap the encoder instead of following it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
+            pending: Future[None] | None = None
+            for start in range(0, len(to_embed), batch_size):
+                chunk = to_embed[start : start + batch_size]
+                t0 = time.perf_counter()
+                vectors = embedder.embed([p.embedding_text() for p in chunk])
+                stats.embed_seconds += time.perf_counter() - t0
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(
+                    store.upsert,
+                    [p.id for p in chunk],
+                    vectors,
+                    [product_filter_metadata(p) for p in chunk],
+                    [p.search_text() for p in chunk],
+                )
+                if progress:
+                    progress(len(chunk))
+            if pending is not None:
+                pending.result()
         removed = [pid for pid in existing if pid not in new_ids]
         if delete_missing and removed:
             store.delete(removed)

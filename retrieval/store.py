@@ -59,7 +59,7 @@ class ChromaProductStore:
             self._col = client.get_or_create_collection(
                 name=_collection_name(collection),
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}},
+                configuration={"hnsw": {"space": "cosine", "ef_construction": 100, "ef_search": 150}},
             )
         except Exception as exc:
             raise StoreError(f"cannot open the vector collection {collection!r}: {_one_line(exc)}") from exc
