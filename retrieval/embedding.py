@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -108,6 +108,37 @@ class SentenceTransformerEmbedder:
             self.dim = int(dim or model.get_sentence_embedding_dimension() or 384)
             self._model = model
 
+    def _encode_query(self, texts: list[str]) -> np.ndarray:
+        """A few texts straight through tokenizer, transformer and mean pooling.
+
+        Same vectors as `encode` for a mean-pooled, normalized model (MiniLM), without its
+        per-call bookkeeping: about 2 ms of a 13 ms single-text call on 2 cores.
+        """
+        import torch
+
+        assert self._model is not None
+        modules = list(self._model)
+        pooling = modules[1] if len(modules) > 1 else None
+        mean_pooled = (
+            len(modules) == 3
+            and getattr(pooling, "pooling_mode", None) == "mean"
+            and type(modules[2]).__name__ == "Normalize"
+            and hasattr(modules[0], "auto_model")
+        )
+        if not mean_pooled:
+            return np.asarray(self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True))
+        transformer = modules[0]
+        with torch.inference_mode():
+            batch = self._model.tokenizer(
+                texts, return_tensors="pt", padding=True, truncation=True,
+                max_length=int(getattr(transformer, "max_seq_length", 256) or 256),
+            )
+            model: Any = transformer.auto_model
+            hidden = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=1).numpy()
+
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -115,7 +146,7 @@ class SentenceTransformerEmbedder:
         assert self._model is not None
         if len(texts) <= QUERY_BATCH:
             with single_torch_thread():
-                vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+                vectors = self._encode_query(list(texts))
         else:
             vectors = self._model.encode(
                 list(texts),
