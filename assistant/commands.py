@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from assistant.support.intent import SHARED_DATA
+from ranking.commands import print_metrics
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print exactly one JSON object")]
 
@@ -22,18 +23,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print exactly one JSON ob
 def _fail(exc: Exception) -> None:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(code=2)
-
-
-def _table(title: str, result: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in result.items():
-        table.add_row(key, str(value))
-    Console().print(table)
 
 
 def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
@@ -74,7 +63,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         if json_out:
             typer.echo(json.dumps(result))
         else:
-            _table("support benchmark", result)
+            print_metrics("support benchmark", result)
 
     @bench.command("grounding")
     def bench_grounding(
@@ -124,7 +113,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         if json_out:
             typer.echo(json.dumps(result))
         else:
-            _table(f"grounding benchmark ({model.name})", result)
+            print_metrics(f"grounding benchmark ({model.name})", result)
 
     @train.command("support-intents")
     def train_support_intents(

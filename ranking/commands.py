@@ -32,7 +32,8 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code=2)
 
 
-def _table(title: str, result: Mapping[str, object]) -> None:
+def print_metrics(title: str, result: Mapping[str, object]) -> None:
+    """A two-column metric/value table of a benchmark result (the non-JSON output)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -87,7 +88,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(result))
         else:
-            _table("ranking benchmark (Home Depot, test queries)", result)
+            print_metrics("ranking benchmark (Home Depot, test queries)", result)
 
     @bench.command("personalization")
     def bench_personalization_cmd(
@@ -119,4 +120,4 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(result))
         else:
-            _table(f"personalization benchmark ({sequences.name}, {stage})", result)
+            print_metrics(f"personalization benchmark ({sequences.name}, {stage})", result)
