@@ -15,14 +15,7 @@ from typing import Annotated
 import typer
 
 from assistant.support.intent import SHARED_DATA
-from ranking.commands import print_metrics
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="print exactly one JSON object")]
-
-
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(code=2)
+from ranking.commands import JsonOpt, fail, report
 
 
 def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
@@ -58,12 +51,9 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
                 compare_scene=compare_scene,
             )
         except (BenchInputError, IntentModelMissing, EmbedderError) as exc:
-            _fail(exc)
+            fail(exc)
             return
-        if json_out:
-            typer.echo(json.dumps(result))
-        else:
-            print_metrics("support benchmark", result)
+        report("support benchmark", result, json_out)
 
     @bench.command("grounding")
     def bench_grounding(
@@ -92,7 +82,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
             catalog = load_demo_catalog()
             answerer = SupportAnswerer(PolicyIndex(default_embedder()), store=settings.store_name)
         except (LLMError, EmbedderError) as exc:
-            _fail(exc)
+            fail(exc)
             return
         bar = None
         if not json_out:
@@ -110,10 +100,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         )
         if bar is not None:
             bar.close()
-        if json_out:
-            typer.echo(json.dumps(result))
-        else:
-            print_metrics(f"grounding benchmark ({model.name})", result)
+        report(f"grounding benchmark ({model.name})", result, json_out)
 
     @train.command("support-intents")
     def train_support_intents(
@@ -125,7 +112,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         try:
             stats = train_from_bitext(data_dir)
         except (OSError, KeyError) as exc:
-            _fail(ValueError(f"cannot read the Bitext files under {data_dir}: {exc}"))
+            fail(ValueError(f"cannot read the Bitext files under {data_dir}: {exc}"))
             return
         typer.echo(f"wrote {MODEL_PATH} ({json.dumps(stats)})")
 
@@ -142,7 +129,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         try:
             path = resolve_gguf(name or DEFAULT_MODEL, settings.data_dir / "models")
         except ModelFileError as exc:
-            _fail(exc)
+            fail(exc)
             return
         spec = BUNDLED_MODELS.get(name or DEFAULT_MODEL)
         typer.echo(f"{path}" + (f"  ({spec.description})" if spec else ""))

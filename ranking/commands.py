@@ -27,8 +27,9 @@ CacheOpt = Annotated[Path, typer.Option("--cache-dir", help="where title/query e
 JsonOpt = Annotated[bool, typer.Option("--json", help="print exactly one JSON object")]
 
 
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
+def fail(reason: object) -> None:
+    """One line `error: ...` on stderr and exit code 2: how every benchmark command refuses input."""
+    typer.echo(f"error: {reason}", err=True)
     raise typer.Exit(code=2)
 
 
@@ -43,6 +44,14 @@ def print_metrics(title: str, result: Mapping[str, object]) -> None:
     for key, value in result.items():
         table.add_row(key, str(value))
     Console().print(table)
+
+
+def report(title: str, result: Mapping[str, object], as_json: bool) -> None:
+    """A benchmark result: exactly one JSON object with `--json`, else a metric table."""
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        print_metrics(title, result)
 
 
 def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
@@ -61,7 +70,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         try:
             model = train_ranker(products, labels, out or default_model_path(), default_embedder(), cache_dir)
         except (RankingError, EmbedderError) as exc:
-            _fail(exc)
+            fail(exc)
             return
         typer.echo(json.dumps({"version": model.version, **model.metadata}, indent=2))
 
@@ -83,12 +92,9 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
                 log=None if as_json else typer.echo,
             )
         except (RankingError, EmbedderError) as exc:
-            _fail(exc)
+            fail(exc)
             return
-        if as_json:
-            typer.echo(json.dumps(result))
-        else:
-            print_metrics("ranking benchmark (Home Depot, test queries)", result)
+        report("ranking benchmark (Home Depot, test queries)", result, as_json)
 
     @bench.command("personalization")
     def bench_personalization_cmd(
@@ -103,7 +109,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         from ranking.personalization_bench import load_sequences, run
 
         if stage not in ("test", "valid"):
-            _fail(RankingError("--stage must be 'test' or 'valid'"))
+            fail(RankingError("--stage must be 'test' or 'valid'"))
         try:
             data = load_sequences(sequences, attributes)
             if as_json:
@@ -115,9 +121,6 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
                 with tqdm(total=n_users, desc="evaluating", unit="user") as bar:
                     result = run(data, stage=stage, progress=bar.update)
         except RankingError as exc:
-            _fail(exc)
+            fail(exc)
             return
-        if as_json:
-            typer.echo(json.dumps(result))
-        else:
-            print_metrics(f"personalization benchmark ({sequences.name}, {stage})", result)
+        report(f"personalization benchmark ({sequences.name}, {stage})", result, as_json)

@@ -13,12 +13,7 @@ from typing import Annotated
 
 import typer
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="print exactly one JSON object")]
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
+from ranking.commands import JsonOpt, fail
 
 
 def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
@@ -33,7 +28,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         from ui.server import serve
 
         if llm and llm not in ("auto", "llamacpp", "openai", "fake"):
-            _fail(f"unknown --llm {llm!r}: use auto, llamacpp, openai or fake")
+            fail(f"unknown --llm {llm!r}: use auto, llamacpp, openai or fake")
         serve(host=host, port=port, llm_backend=llm)
 
     agents = typer.Typer(help="Agent console accounts.", no_args_is_help=True)
@@ -56,7 +51,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         try:
             agent = AgentDesk(StateStore.from_url(cfg.resolved_database_url())).create_agent(name, password, admin)
         except AgentError as exc:
-            _fail(str(exc))
+            fail(str(exc))
             return
         typer.echo(f"created {'admin' if agent.is_admin else 'agent'} {agent.name!r}")
 
@@ -73,12 +68,12 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         from assistant.turns_bench import SCRIPTS, bench_services, run_turns_bench
 
         if llm not in ("fake", "embedded"):
-            _fail(f"unknown --llm {llm!r}: use fake or embedded")
+            fail(f"unknown --llm {llm!r}: use fake or embedded")
         cfg = load_settings()
         try:
             services, tmp = bench_services(cfg.ensure_data_dir(), llm, cfg)
         except AppBuildError as exc:
-            _fail(str(exc))
+            fail(str(exc))
             return
         total = repeat * sum(len(s) for s in SCRIPTS)
         try:
