@@ -195,7 +195,8 @@ class HybridSearcher:
         idx = self.index
         mask = idx.mask(parsed.filters)
         if exclude_ids:
-            keep = np.array([pid not in exclude_ids for pid in idx.ids], dtype=bool)
+            keep = np.ones(len(idx), dtype=bool)
+            keep[[idx.position[pid] for pid in exclude_ids if pid in idx.position]] = False
             mask = keep if mask is None else (mask & keep)
         empty = np.zeros(0, dtype=np.float32)
         if mask is not None and not mask.any():
