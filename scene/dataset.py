@@ -141,6 +141,26 @@ def search_queries(
     return train, test
 
 
+def catalog_category_nouns(shared: Path, min_products: int = 2) -> list[str]:
+    """Product-type names from the Flipkart category tree ("coffee mugs", "power banks", "bedsheets").
+
+    Levels 2-3 of the tree name kinds of products across the whole store (kitchen, baby, electronics,
+    fashion), which the home-improvement search queries lack. Names used by fewer than `min_products`
+    products are left out, and so is a brand glued to a type ("titan wrist watches" when "wrist watches"
+    is there).
+    """
+    counts: dict[str, int] = defaultdict(int)
+    with _need(shared / "flipkart" / "products.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            tree = re.findall(r"'([^']*)'|\"([^\"]*)\"", row.get("product_category_tree") or "")
+            names = [a or b for a, b in tree]
+            for name in {" ".join(n.lower().replace("&", " ").split()) for n in names[1:3]}:
+                if 1 <= len(name.split()) <= 3 and re.fullmatch(r"[a-z' -]+", name):
+                    counts[name] += 1
+    kept = {n for n, c in counts.items() if c >= min_products}
+    return sorted(n for n in kept if n.split(" ", 1)[-1] not in kept or " " not in n)
+
+
 # ---------------------------------------------------------------- hand-written
 
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -205,7 +225,7 @@ def build(shared: Path | None = None) -> tuple[list[Example], list[Example]]:
     sq_train, sq_test = search_queries(shared, TRAIN_SEARCH, TEST_SEARCH)
     nouns = sorted({e.text.lower() for e in sq_train if e.source in ("homedepot", "wands")
                     and 1 <= len(e.text.split()) <= 3 and re.fullmatch(r"[a-z ]+", e.text.lower())})
-    nouns = random.Random(SEED).sample(nouns, min(200, len(nouns)))
+    nouns = random.Random(SEED).sample(nouns, min(200, len(nouns))) + catalog_category_nouns(shared)
     train = bt_train + cl_train + sq_train + expand_templates(extra_products=nouns)
     rng = random.Random(SEED)
     val_by_scene: dict[str, list[Example]] = defaultdict(list)
