@@ -2,6 +2,7 @@
 
 shopassist bench support --qa FILE [--json] [--all-rows]
 shopassist bench grounding [--json] [--limit N] [--products N]
+shopassist bench redteam [--json] [--llm embedded|fake|none] [--limit N] [--model NAME]
 shopassist train support-intents [--data-dir DIR]
 shopassist prepare-model [NAME]
 """
@@ -101,6 +102,64 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         if bar is not None:
             bar.close()
         report(f"grounding benchmark ({model.name})", result, json_out)
+
+    @bench.command("redteam")
+    def bench_redteam(
+        json_out: JsonOpt = False,
+        llm: Annotated[str, typer.Option("--llm", help="embedded (bundled llama.cpp model) | fake (a scripted "
+                                                      "generator that attacks on every answer) | none (templates)")]
+        = "fake",
+        limit: Annotated[int, typer.Option("--limit", help="run N cases spread over the set (0 = all)")] = 0,
+        model_name: Annotated[str, typer.Option("--model", help="bundled model name or .gguf path for --llm "
+                                                               "embedded (default: the configured one)")] = "",
+    ) -> None:
+        """Prompt injection, data exfiltration, price manipulation and unrequested actions (en + zh) through
+        the real assistant: pass rates per category."""
+        from assistant.app_factory import AppBuildError, build_services
+        from assistant.llm import ChatModel, LLMError, make_chat_model
+        from assistant.llm.grounding_bench import red_team_model
+        from assistant.redteam.bench import run_redteam
+        from assistant.settings import load_settings
+        from retrieval.embedding import EmbedderError
+
+        if llm not in ("embedded", "fake", "none"):
+            fail(f"--llm {llm!r}: use embedded, fake or none")
+            return
+        settings = load_settings()
+        try:
+            model: ChatModel | None = None
+            if llm == "fake":
+                model = red_team_model()
+            elif llm == "embedded":
+                cfg = settings.llm.model_copy(update={"backend": "llamacpp", "gguf_path": model_name
+                                                      or settings.llm.gguf_path})
+                model = make_chat_model(cfg, settings.data_dir)
+                warm = getattr(model, "warm_up", None)
+                if warm:
+                    warm()
+            # an in-memory database: the bench's attackers and victim never touch the store's conversations
+            services = build_services(settings.model_copy(update={"database_url": "sqlite://"}), chat_model=None)
+        except (LLMError, EmbedderError, AppBuildError) as exc:
+            fail(exc)
+            return
+        bar = None
+        if not json_out:
+            from tqdm import tqdm
+
+            bar = tqdm(desc=f"red team ({llm})", unit="case")
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.update(1)
+
+        summary, results = run_redteam(services, model, limit=limit or None, progress=progress)
+        if bar is not None:
+            bar.close()
+            for r in results:
+                if not r.passed:
+                    typer.echo(f"FAIL {r.case.id}: {r.case.message[:60]!r}: {'; '.join(r.problems)[:300]}", err=True)
+        report(f"red-team benchmark ({llm})", summary, json_out)
 
     @train.command("support-intents")
     def train_support_intents(

@@ -19,6 +19,7 @@ import logging
 import re
 import threading
 import time
+import weakref
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -30,11 +31,12 @@ from assistant.events import (
     SceneEvent,
     TextDeltaEvent,
 )
+from assistant.privacy import mask_cards
 from assistant.skills import SKILLS, Services, TurnContext, detect_language
 from assistant.skills import cart as cart_skill
 from assistant.skills.base import cart_event, record_profile_event
 from assistant.skills.handoff import open_ticket
-from assistant.state_store import StoredMessage
+from assistant.state_store import StorageError, StoredMessage
 from scene.detector import SceneResult
 from scene.slots import SceneSlots
 from scene.state import DialogueState
@@ -47,14 +49,38 @@ ACTIONS = ("add_to_cart", "remove", "like", "dislike", "wishlist", "click", "han
 
 _COUPON_WORDS = re.compile(r"\b(coupons?|promo\s?codes?|vouchers?|discount\s+codes?)\b|优惠券|折扣码", re.I)
 
-_locks: dict[str, threading.Lock] = {}
+class _TurnLock:
+    """A lock that can be weakly referenced (a bare `threading.Lock` cannot)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def acquire(self, blocking: bool = True) -> bool:
+        return self._lock.acquire(blocking)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> bool:
+        return self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+# Weak values: an entry lives while some `Conversation` of that id does, so a long-running server
+# does not keep one lock per conversation it ever served.
+_locks: weakref.WeakValueDictionary[str, _TurnLock] = weakref.WeakValueDictionary()
 _locks_guard = threading.Lock()
 
 
-def _lock_for(conversation_id: str) -> threading.Lock:
+def _lock_for(conversation_id: str) -> _TurnLock:
     """One lock per conversation id, shared by every `Conversation` object of that id in this process."""
     with _locks_guard:
-        return _locks.setdefault(conversation_id, threading.Lock())
+        lock = _locks.get(conversation_id)
+        if lock is None:
+            lock = _locks[conversation_id] = _TurnLock()
+        return lock
 
 
 def check_message(message: object) -> tuple[str, ErrorEvent | None]:
@@ -143,8 +169,17 @@ class Conversation:
                                                   "send this one again when I'm done.")
             yield DoneEvent(conversation_id=self.id, elapsed_ms=_ms(started))
             return
+        shown = False
         try:
-            yield from self._turn(message, started)
+            for event in self._turn(message, started):
+                shown = shown or isinstance(event, TextDeltaEvent)
+                yield event
+        except StorageError as exc:
+            # The database refused (locked, full, damaged): one clear sentence for the shopper in every
+            # front end, the operator's reason in the log. Nothing the shopper saw was acknowledged as saved.
+            log.warning("storage %s in conversation %s: %s", exc.kind, self.id, exc.reason)
+            yield ErrorEvent(code=f"storage_{exc.kind}", message=exc.unfinished if shown else exc.message)
+            yield DoneEvent(conversation_id=self.id, elapsed_ms=_ms(started))
         finally:
             self._lock.release()
 
@@ -155,6 +190,7 @@ class Conversation:
             yield DoneEvent(conversation_id=self.id, elapsed_ms=_ms(started))
             return
         services = self.services
+        text = mask_cards(text)  # never store a full card number (PCI DSS); the skills see the masked text too
         language = detect_language(text)
         services.store.add_message(self.id, "user", text)
         stored = services.store.get_conversation(self.id)
@@ -190,6 +226,8 @@ class Conversation:
                     payload[event.type] = event.to_dict()
                 yield event
             complete = True
+        except StorageError:
+            raise  # not the skill's fault: `turn` tells the shopper what was not saved
         except Exception:
             log.exception("skill %s failed", scene)
             error = ErrorEvent(code="internal", message=ctx.t(

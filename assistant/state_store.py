@@ -5,11 +5,19 @@ Tables are prefixed `as_` and live next to ranking's `rk_` tables in the same
 database. Every write is its own short transaction, so a process that dies in the
 middle of a streamed answer leaves the shopper's message and the partial answer
 (marked incomplete) on disk, and the next start resumes the conversation.
+
+Database failures become one `StorageError` per cause (busy/locked, full, damaged,
+unreachable) with a sentence for the shopper and a reason for the operator
+(`StateStore.health`, shown by `/readyz`). A damaged file is never wiped: the
+store refuses writes from then on (so nothing is acknowledged that cannot be
+kept), keeps trying reads, and serves again once the operator restored the file.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Connection,
     Engine,
     Float,
     ForeignKey,
@@ -29,9 +38,12 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 MAX_ID = 200
+log = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -133,6 +145,111 @@ class StoredConversation:
     updated_at: float
 
 
+class StorageError(RuntimeError):
+    """The conversation database refused an operation. `message` is for the shopper, `reason` for the operator."""
+
+    kind = "unavailable"
+    status = 503
+    message = ("Our records are temporarily unavailable, so nothing was saved just now. "
+               "Please try again in a minute.")
+    lead = "Our records are temporarily unavailable,"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def unfinished(self) -> str:
+        """For a failure after part of an answer was shown (some of it may already be saved)."""
+        return f"{self.lead} so I couldn't finish saving this answer; it may be missing when you come back. " \
+               "Please try again later."
+
+
+class StorageBusy(StorageError):
+    kind = "busy"
+    lead = "We're busy saving other changes,"
+    message = "We're busy saving other changes and nothing was saved just now. Please try again in a few seconds."
+
+
+class StorageFull(StorageError):
+    kind = "full"
+    status = 507
+    lead = "Our storage is full,"
+    message = ("Our storage is full, so your last change was not saved. You can keep browsing; "
+               "please try again later.")
+
+
+class StorageCorrupt(StorageError):
+    kind = "corrupt"
+    message = ("Our records are temporarily unavailable, so nothing was saved just now; the store's team "
+               "has been told. Please try again later.")
+
+
+_SQLITE_KINDS: dict[str, type[StorageError]] = {
+    "SQLITE_BUSY": StorageBusy, "SQLITE_LOCKED": StorageBusy, "SQLITE_FULL": StorageFull,
+    "SQLITE_CORRUPT": StorageCorrupt, "SQLITE_NOTADB": StorageCorrupt,
+}
+_PG_KINDS: dict[str, type[StorageError]] = {  # SQLSTATE classes/codes
+    "53100": StorageFull, "55P03": StorageBusy, "40P01": StorageBusy, "XX001": StorageCorrupt, "XX002": StorageCorrupt,
+}
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+def classify(exc: BaseException, db: str = "FILE") -> StorageError | None:
+    """Our error for a driver/SQLAlchemy failure of the database itself; None for bugs (constraints, SQL).
+    `db` names the database file in the operator's repair hint."""
+    if isinstance(exc, StorageError):
+        return exc
+    orig = getattr(exc, "orig", exc)
+    if isinstance(exc, IntegrityError) or not isinstance(exc, DatabaseError) or type(exc).__name__ in (
+            "ProgrammingError", "DataError", "NotSupportedError"):
+        return None
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    code = str(getattr(orig, "pgcode", "") or getattr(orig, "sqlstate", "") or "")
+    kind = next((k for prefix, k in _SQLITE_KINDS.items() if name.startswith(prefix)), None) or _PG_KINDS.get(code)
+    low = text.lower()
+    if kind is None:
+        kind = (StorageFull if "disk is full" in low or "no space left" in low
+                else StorageCorrupt if "malformed" in low or "not a database" in low
+                else StorageBusy if "locked" in low else StorageError)
+    hint = {
+        StorageBusy: "another connection holds a write lock; writes resume when it is released",
+        StorageFull: "the disk of the database is full; free space (writes resume by themselves)",
+        StorageCorrupt: "the database file is damaged and was left untouched; restore it from a backup "
+                        f"(or `sqlite3 {db} .recover`); the service serves again once the file checks out",
+        StorageError: "the database cannot be reached",
+    }[kind]
+    return kind(f"{hint} ({name or code or type(orig).__name__}: {text[:200]})")
+
+
+def _watch(store: StateStore) -> None:
+    """Translate database failures into `StorageError`s and refuse writes while the file is known damaged.
+
+    Listeners sit on the engine, so every user of it (ranking's profile tables too) gets the same errors."""
+    engine = store.engine
+
+    @event.listens_for(engine, "handle_error")
+    def _translate(ctx: ExceptionContext) -> None:
+        if isinstance(ctx.original_exception, StorageError) or ctx.is_pre_ping:
+            return  # a failed pre-ping (PostgreSQL) must stay SQLAlchemy's, which then reconnects
+        exc = ctx.sqlalchemy_exception
+        error = classify(exc, store.db_name) if exc is not None else None
+        if error is None:
+            return
+        if isinstance(error, StorageCorrupt) and store.damaged is None:
+            store.damaged = error.reason
+            log.error("database damaged; refusing writes until it checks out again: %s", error.reason)
+        elif not isinstance(error, StorageBusy):
+            log.error("database %s: %s", error.kind, error.reason)
+        raise error from ctx.sqlalchemy_exception
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes(_conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if store.damaged is not None and statement.lstrip().upper().startswith(_WRITES):
+            raise StorageCorrupt(store.damaged)
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
@@ -154,7 +271,10 @@ def make_engine(url: str) -> Engine:
 
             engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
         else:
-            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+            # Pool as many connections as the server has request threads (anyio's 40): fewer meant
+            # connections were opened and closed (WAL pragma included) on every busy turn.
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5}, pool_size=16,
+                                   max_overflow=32)
         _sqlite_pragmas(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -166,7 +286,54 @@ class StateStore:
     def __init__(self, engine: Engine, clock: Any = time.time) -> None:
         self.engine = engine
         self.clock = clock
-        Base.metadata.create_all(engine)
+        self.damaged: str | None = None  # why writes are refused (a damaged file), until `health` clears it
+        _watch(self)
+        Base.metadata.create_all(engine)  # a file that is not a database raises StorageCorrupt here
+        self.damaged = self._integrity_problem()
+        if self.damaged is not None:
+            log.error("%s", self.damaged)
+
+    @property
+    def db_name(self) -> str:
+        """The database file's name (not its path: reasons reach the unauthenticated `/readyz`)."""
+        return os.path.basename(self.engine.url.database or "") or "the database file"
+
+    def _file_backed(self) -> bool:
+        return self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:")
+
+    def _integrity_problem(self) -> str | None:
+        """SQLite's `quick_check` (reads every page once); None when the file is sound (or not SQLite)."""
+        if not self._file_backed():
+            return None
+        try:
+            with self.engine.connect() as conn:
+                problems = [str(r) for r in conn.exec_driver_sql("PRAGMA quick_check").scalars() if r != "ok"]
+        except StorageCorrupt as exc:
+            return exc.reason
+        if not problems:
+            return None
+        return (f"the database file is damaged and was left untouched; restore it from a backup "
+                f"(or `sqlite3 {self.db_name} .recover`): {problems[0][:200]}")
+
+    def health(self) -> tuple[bool, str]:
+        """(ok, reason) for readiness probes: one cheap read; while the file is known damaged, a fresh
+        integrity check instead, so a restored file is noticed and writes resume without a restart."""
+        try:
+            if self.damaged is not None:
+                if self._file_backed():
+                    self.engine.dispose()  # a restored file is a new inode: drop connections to the old one
+                problem = self._integrity_problem()
+                if problem is not None:
+                    self.damaged = problem
+                    return False, problem
+                self.damaged = None
+                Base.metadata.create_all(self.engine)
+                log.warning("the database checks out again; writes are back on")
+            with self.engine.connect() as conn:
+                conn.execute(select(ConversationRow.id).limit(1)).all()
+        except StorageError as exc:
+            return False, exc.reason
+        return True, "ok"
 
     @classmethod
     def from_url(cls, url: str) -> StateStore:

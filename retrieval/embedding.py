@@ -38,7 +38,9 @@ def single_torch_thread() -> Iterator[None]:
     for indexing still use every core. A no-op where torch is not loaded.
     """
     torch = sys.modules.get("torch")
-    if torch is None:
+    if torch is None or torch.get_num_threads() == 1:
+        # Already one thread (servers set it once at start): no process-wide lock, so concurrent
+        # shoppers' queries run in parallel instead of queueing for it.
         yield
         return
     with _THREADS_LOCK:

@@ -11,6 +11,7 @@ tuned on a query-disjoint dev split of the Home Depot judgements
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,9 +25,12 @@ from pydantic import BaseModel
 from retrieval.catalog import Product
 from retrieval.filters import ParsedQuery, QueryFilters, parse_query
 from retrieval.index import CatalogIndex
+from retrieval.store import StoreError
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MAX_QUERY_CHARS = 1000
+STORE_WARN_EVERY_S = 60.0  # one log line per minute while the vector store is down, not one per query
+log = logging.getLogger(__name__)
 
 
 class QueryError(ValueError):
@@ -125,6 +129,7 @@ class HybridSearcher:
         self.params = params or FusionParams.load()
         self.store_currency = store_currency
         self.fx_to_store = dict(fx_to_store or {})
+        self._store_warned_at = -STORE_WARN_EVERY_S
 
     def parse(self, query: str) -> ParsedQuery:
         return parse_query(
@@ -211,10 +216,15 @@ class HybridSearcher:
             q_vec = idx.embedder.embed([match_text])[0]
             # Exclusions are few (products already shown): over-fetch instead of a long $nin.
             n_fetch = n_side + len(exclude_ids or ())
-            for pid, _ in idx.store.query(q_vec, n_fetch, where=parsed.filters.to_chroma_where()):
-                pos = idx.position.get(pid)
-                if pos is not None and (mask is None or mask[pos]):
-                    cand.add(pos)
+            try:
+                for pid, _ in idx.store.query(q_vec, n_fetch, where=parsed.filters.to_chroma_where()):
+                    pos = idx.position.get(pid)
+                    if pos is not None and (mask is None or mask[pos]):
+                        cand.add(pos)
+            except StoreError as exc:
+                cand.update(self._dense_in_memory(q_vec, n_fetch, mask))
+                notes.append("the vector store is unreachable; searched the vectors held in memory")
+                self._warn_store_down(exc)
         if bm25_all is not None:
             masked = bm25_all if mask is None else np.where(mask, bm25_all, 0.0)
             positive = int(np.count_nonzero(masked > 0))
@@ -234,6 +244,25 @@ class HybridSearcher:
             dense = np.zeros(len(positions), dtype=np.float32)
         bm25 = bm25_all[positions] if bm25_all is not None else np.zeros(len(positions), dtype=np.float32)
         return CandidatePool(parsed, positions, dense, bm25, notes)
+
+    def _dense_in_memory(self, q_vec: np.ndarray, n: int, mask: np.ndarray | None) -> list[int]:
+        """The vector store's answer computed here: exact cosine over the index's in-memory vectors, so a
+        Chroma server that is down or restarting costs shoppers nothing (the store is asked again next query)."""
+        idx = self.index
+        if not len(idx):
+            return []
+        sims = (idx.vectors @ q_vec).astype(np.float64)
+        if mask is not None:
+            sims = np.where(mask, sims, -np.inf)
+        n = min(n, len(sims))
+        top = np.argpartition(-sims, n - 1)[:n]
+        return [int(i) for i in top if np.isfinite(sims[i])]
+
+    def _warn_store_down(self, exc: StoreError) -> None:
+        now = time.monotonic()
+        if now - self._store_warned_at > STORE_WARN_EVERY_S:
+            self._store_warned_at = now
+            log.warning("vector store unreachable, searching in memory until it is back: %s", exc)
 
     def _drop_unsupported(self, filters: QueryFilters) -> list[str]:
         """Ignore filters on facts this catalog does not have (no prices at all, no ratings...)."""

@@ -55,9 +55,10 @@ class ChromaProductStore:
 
     def __init__(self, client: Any, collection: str) -> None:
         self._client = client
+        self._name = _collection_name(collection)
         try:
             self._col = client.get_or_create_collection(
-                name=_collection_name(collection),
+                name=self._name,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine", "ef_construction": 100, "ef_search": 150}},
             )
@@ -113,15 +114,17 @@ class ChromaProductStore:
     def query(self, embedding: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         if k <= 0:
             return []
+        vector = np.asarray(embedding, dtype=np.float32).reshape(1, -1)
         try:
-            res = self._col.query(
-                query_embeddings=np.asarray(embedding, dtype=np.float32).reshape(1, -1),
-                n_results=k,
-                where=where,
-                include=["distances"],
-            )
-        except Exception as exc:
-            raise StoreError(f"vector query failed: {_one_line(exc)}") from exc
+            res = self._col.query(query_embeddings=vector, n_results=k, where=where, include=["distances"])
+        except Exception as first:
+            # A Chroma server that was restarted or re-indexed may hold the collection under a new id:
+            # look it up by name again once (the HTTP client itself reconnects on its own).
+            try:
+                self._col = self._client.get_collection(name=self._name, embedding_function=None)
+                res = self._col.query(query_embeddings=vector, n_results=k, where=where, include=["distances"])
+            except Exception as exc:
+                raise StoreError(f"vector query failed: {_one_line(exc)}") from first
         ids = res["ids"][0]
         distances = (res.get("distances") or [[]])[0]
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances, strict=False)]

@@ -375,7 +375,10 @@ for _module in ("scene.commands", "ranking.commands", "assistant.commands", "ui.
 
 
 def main() -> None:
+    from assistant.privacy import install_log_masking
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_log_masking()  # shoppers' cards, phones and emails never reach a log line (uvicorn's too)
     try:
         app()
     except KeyboardInterrupt:

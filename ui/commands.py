@@ -2,6 +2,7 @@
 
 shopassist serve [--host H] [--port P] [--llm auto|fake|llamacpp|openai]
 shopassist bench turns [--json] [--llm fake|embedded] [--repeat N]
+shopassist bench load [--json] [--llm fake|embedded] [--shoppers N --turns N --max-seconds S] [--sweep] [--soak-s N]
 shopassist agents create --name NAME --password PW [--admin]
 """
 
@@ -112,3 +113,40 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         )
         for expected, got in result.misrouted():
             console.print(f"[yellow]misrouted[/]: expected {expected}, got {got}")
+
+    @bench.command("load")
+    def bench_load_cmd(
+        json_out: JsonOpt = False,
+        llm: Annotated[str, typer.Option(help="fake (paced fake model: the rest of the stack) | embedded")] = "fake",
+        shoppers: Annotated[int, typer.Option(min=1, max=256, help="concurrent simulated shoppers")] = 16,
+        turns: Annotated[int, typer.Option(min=1, max=10_000, help="chat turns per shopper")] = 10,
+        max_seconds: Annotated[float, typer.Option(min=1, max=3600, help="no new request after this")] = 60.0,
+        workers: Annotated[int, typer.Option(min=1, max=8, help="uvicorn worker processes")] = 1,
+        think_ms: Annotated[float, typer.Option(min=0, help="pause between a shopper's requests (0.5-1.5x)")] = 0.0,
+        token_ms: Annotated[float, typer.Option(min=0, help="fake LLM: delay per streamed word")] = 5.0,
+        sweep: Annotated[bool, typer.Option("--sweep", help="1, 2, 4, ... shoppers until p95 first card > 1 s")]
+        = False,
+        sweep_max: Annotated[int, typer.Option(min=1, max=256, help="largest swept concurrency")] = 64,
+        soak_s: Annotated[float, typer.Option(min=0, max=86_400, help="then N seconds of load, RSS sampled")] = 0.0,
+    ) -> None:
+        """Concurrent shoppers against the HTTP API on 127.0.0.1 (a uvicorn subprocess on the demo store):
+        turns/s, latency to first card and first text, errors, fairness, server memory."""
+        from assistant.settings import load_settings
+        from ui.load.bench import LoadOptions, run_bench
+        from ui.load.report import print_report
+
+        if llm not in ("fake", "embedded"):
+            fail(f"unknown --llm {llm!r}: use fake or embedded")
+        opts = LoadOptions(data_dir=load_settings().ensure_data_dir(), shoppers=shoppers, turns=turns,
+                           max_seconds=max_seconds, llm=llm, workers=workers, token_ms=token_ms, think_ms=think_ms,
+                           timeout_s=30.0 if llm == "fake" else 120.0, sweep=sweep, sweep_max=sweep_max,
+                           soak_s=soak_s)
+        try:
+            result = run_bench(opts, progress=None if json_out else lambda t: print(f"· {t}", file=sys.stderr))
+        except RuntimeError as exc:
+            fail(str(exc))
+            return
+        if json_out:
+            print(json.dumps(result))
+        else:
+            print_report(result)

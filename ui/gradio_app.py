@@ -21,6 +21,7 @@ from assistant.app_factory import Assistant
 from assistant.conversation import Conversation
 from assistant.events import Event
 from assistant.skills import Services
+from assistant.state_store import StorageError
 from ui.render import cards_html, cart_html, comparison_html
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,10 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
                 _status("New conversation started."))
 
     def respond(message: str, user: str, conv_id: str) -> Iterator[tuple[Any, ...]]:
-        conv = assistant.conversation(user or "guest", conv_id or None)
+        try:
+            conv = assistant.conversation(user or "guest", conv_id or None)
+        except StorageError as exc:  # a new conversation could not be written: say so, lose nothing
+            raise gr.Error(exc.message) from exc
         chat: list[dict[str, str]] = conv.chat_messages()  # the stored conversation is the source of truth
         chat.append({"role": "user", "content": message if isinstance(message, str) else "(binary data)"})
         chat.append({"role": "assistant", "content": ""})
@@ -141,8 +145,11 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
         action, pid = str(data.get("action", "")), str(data.get("pid", ""))
         if not action:
             return gr.skip(), gr.skip(), gr.skip()
-        conv = assistant.conversation(user or "guest", conv_id or None)
-        return _action_outputs(conv, conv.act(action, pid))
+        try:
+            conv = assistant.conversation(user or "guest", conv_id or None)
+            return _action_outputs(conv, conv.act(action, pid))
+        except StorageError as exc:
+            return gr.skip(), _status("⚠️ " + exc.message), gr.skip()
 
     def _action_outputs(conv: Conversation, events: list[Event]) -> tuple[Any, Any, Any]:
         cart: Any = gr.skip()
@@ -162,8 +169,11 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
         return cart, _status(text) if text else gr.skip(), chat
 
     def talk_to_person(user: str, conv_id: str) -> tuple[Any, Any, Any]:
-        conv = assistant.conversation(user or "guest", conv_id or None)
-        return _action_outputs(conv, conv.act("handoff"))
+        try:
+            conv = assistant.conversation(user or "guest", conv_id or None)
+            return _action_outputs(conv, conv.act("handoff"))
+        except StorageError as exc:
+            return gr.skip(), _status("⚠️ " + exc.message), gr.skip()
 
     def ask(message: str, user: str = "guest", conversation_id: str = "") -> dict[str, Any]:
         """One whole turn as JSON events (for API clients that do not stream)."""

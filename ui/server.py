@@ -14,6 +14,18 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+def tune_for_serving() -> None:
+    """Process settings for serving many shoppers at once; call after the models are built.
+
+    One torch thread per forward pass: concurrent turns already use the cores, and with one thread set
+    process-wide, query embeddings skip retrieval.embedding's global thread-switch lock and run in
+    parallel (measured with `shopassist bench load`). Index builds at startup, before this call, keep
+    every core."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
 def build(settings: Any = None, **kwargs: Any) -> Any:
     """The Gradio app for `settings` (loaded from the environment when None)."""
     from assistant.app_factory import Assistant
@@ -72,6 +84,7 @@ def serve(host: str | None = None, port: int | None = None, *, llm_backend: str 
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
     h, p = host or cfg.host, port or cfg.port
+    tune_for_serving()
     app = combined_app(assistant, cfg)
     print(f"· open http://{h}:{p}/chat/ (widget demo /demo, agent console /console, API docs /docs)",
           file=sys.stderr, flush=True)

@@ -140,9 +140,13 @@ class OpenAIChatModel:
         return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
 
     def _kwargs(self, max_tokens: int | None, temperature: float | None, stop: Sequence[str] | None) -> dict:
+        limit = max_tokens or self.max_tokens
         kw: dict[str, Any] = {
-            "max_tokens": max_tokens or self.max_tokens,
+            "max_tokens": limit,
             "temperature": self.temperature if temperature is None else temperature,
+            # LangChain sends the limit as `max_completion_tokens`, which llama.cpp's server ignores
+            # (answers then run to the context end); vLLM and OpenAI read either name.
+            "extra_body": {"max_tokens": limit},
         }
         if stop:
             kw["stop"] = list(stop)

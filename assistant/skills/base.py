@@ -72,6 +72,17 @@ class Services:
     candidates: int = 60
     explain_top: int = 1  # products the model explains per search turn (each is one LLM call)
 
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any attribute assignment
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            """Whatever chat model is set (here, by the app factory or a test), shoppers' card numbers,
+            phones and emails are masked before it sees them: every skill takes the model from here."""
+            if name == "model":
+                from assistant.privacy import masked_model
+
+                value = masked_model(value)
+            super().__setattr__(name, value)
+
     @property
     def catalog(self) -> Catalog:
         return self.searcher.index.catalog

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.events import Event
 from assistant.grounding import format_inr
+from assistant.skills import safety
 from assistant.skills.base import (
     Services,
     TurnContext,
@@ -132,6 +133,11 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         yield ev
         empty = ctx.t("Your cart is empty.", "您的购物车是空的。")
         yield from say(checkout_summary(ctx, services) if ev.lines else empty)
+        return
+    refused = safety.refusal(ctx.message, ctx.zh)
+    if refused:  # a change the shopper did not ask for directly (prompt injection, someone else's cart)
+        yield cart_event(ctx, services)
+        yield from say(refused)
         return
     if action == "checkout":
         yield cart_event(ctx, services, "checkout")

@@ -68,6 +68,16 @@ def plan_query(ctx: TurnContext) -> tuple[str, QueryFilters, set[str]]:
     return (slots.query or ctx.message), slots.filters, set()
 
 
+_AMOUNT = re.compile(r"(?:[₹$€£¥]|\b(?:rs|inr|usd)\b\.?)\s*\d[\d,]*(?:\.\d+)?"
+                     r"|\d[\d,]*(?:\.\d+)?\s*(?:%|percent\b|rupees?\b|dollars?\b|元|块)", re.IGNORECASE)
+
+
+def _label(query: str) -> str:
+    """The query as quoted back to the shopper, without money amounts or percentages: read back, a planted
+    "₹1" or "100%" would look like the store's own price (the chips show the parsed budget)."""
+    return " ".join(_AMOUNT.sub(" ", query).split()) or query
+
+
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     if is_too_broad(ctx) and not ctx.memory.get("clarified"):
         ctx.memory["clarify_for"] = ctx.message
@@ -75,7 +85,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         yield from say(ctx.t(
             "Happy to help! Who is it for, and roughly what budget? For example: "
             "\"a watch for my dad under ₹2,000\" or \"earrings for my sister\".",
-            "很乐意帮忙！是送给谁的？预算大概多少？比如：“给爸爸的手表，2000元以内”。",
+            "很乐意帮忙！是送给谁的？预算大概多少？比如：“给爸爸的手表，₹2,000以内”。",
         ))
         return
     ctx.memory.pop("clarified", None)
@@ -100,7 +110,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
             + "。试试换个说法或放宽价格范围。",
         ))
         return
-    label = response.parsed.residual or query
+    label = _label(response.parsed.residual or query)
     chip_text = f" ({', '.join(chips)})" if chips else ""
     lead = ctx.t(
         f"Here are {len(picks)} picks for \u201c{label}\u201d{chip_text}.",

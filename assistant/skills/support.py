@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from assistant.events import Event, TextDeltaEvent
+from assistant.skills import safety
 from assistant.skills.base import Services, TurnContext, say
 
 _CANCEL = re.compile(r"\bcancel\b|取消", re.I)
@@ -47,6 +48,10 @@ def _order_action(ctx: TurnContext, services: Services, order_id: str) -> Iterat
         return None
     intent = ctx.result.sub_intent or ""
     asking = _QUESTION.search(ctx.message) is not None
+    acting = (_CANCEL.search(ctx.message) or _RETURN.search(ctx.message)) and not asking
+    refused = safety.refusal(ctx.message, ctx.zh) if acting else None
+    if refused:  # an order change the shopper did not ask for directly, or on someone else's order
+        return say(refused)
     if _CANCEL.search(ctx.message) and not asking and (intent in ("cancel_order", "") or "fee" not in ctx.message):
         result = orders.cancel(order_id, ctx.user_id)
     elif _RETURN.search(ctx.message) and not asking:

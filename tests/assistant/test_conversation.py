@@ -256,3 +256,35 @@ def test_a_coupon_question_about_the_cart_goes_to_the_promotion_engine(conv, ser
     assert [e for e in events if e.type == "promotion"]
     scene = first(list(conv.turn("add the first one to my cart")), "scene")
     assert scene.scene == "cart"
+
+
+def test_turn_locks_are_shared_per_conversation_and_freed_with_it(services):
+    import gc
+
+    from assistant import conversation as conversation_module
+
+    a = Conversation.start(services, "lock-user")
+    b = Conversation(services, a.id, "lock-user")
+    assert a._lock is b._lock  # two objects of one conversation: one turn at a time
+    assert a.id in conversation_module._locks
+    cid = a.id
+    del a, b
+    gc.collect()
+    assert cid not in conversation_module._locks  # no lock kept for every conversation ever served
+
+
+def test_a_database_refusal_mid_turn_is_one_clear_error_event(services, monkeypatch):
+    from assistant.state_store import StorageBusy
+
+    conv = Conversation.start(services, "busy-user")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise StorageBusy("database is locked")
+
+    monkeypatch.setattr(services.store, "update_message", refuse)
+    events = list(conv.turn("running shoes"))
+    errors = [e for e in events if e.type == "error"]
+    assert kinds(events)[-1] == "done" and len(errors) == 1
+    # the answer's text was already shown when saving it failed: the shopper is told it may be missing
+    assert errors[0].code == "storage_busy" and errors[0].message == StorageBusy("").unfinished
+    assert "database is locked" not in errors[0].message  # the operator's reason stays in the log

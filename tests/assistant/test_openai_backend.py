@@ -104,8 +104,10 @@ def _model(url: str, key: str = "good-key", **kw: object) -> OpenAIChatModel:
 
 def test_model_name_is_discovered_and_text_streams(server: str) -> None:
     model = _model(server)
-    assert "".join(model.stream(MSGS)) == "Hello there."
+    assert "".join(model.stream(MSGS, max_tokens=7)) == "Hello there."
     assert model.name == "openai:fake-model"
+    # llama.cpp's server reads only `max_tokens`; LangChain alone would send just `max_completion_tokens`
+    assert Scripted.requests[-1]["max_tokens"] == 7
 
 
 def test_schema_goes_out_as_response_format_json_schema(server: str) -> None:
@@ -215,6 +217,9 @@ def test_against_real_llama_cpp_server() -> None:
         assert model.model == name
         pieces = list(model.stream([{"role": "user", "content": "Say hello."}], max_tokens=16))
         assert len(pieces) > 1 and "".join(pieces).strip()
+        # the limit reaches the server: a long essay stops after 8 tokens (one piece per token)
+        essay = list(model.stream([{"role": "user", "content": "Write a long essay about shoes."}], max_tokens=8))
+        assert 1 <= len(essay) <= 8
         data = json.loads(
             model.complete(
                 [{"role": "user", "content": "A person called Asha, aged 30, as JSON."}], schema=SCHEMA, max_tokens=48

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 def create_app(assistant: Assistant | None = None, settings: Settings | None = None) -> FastAPI:
     """The API app. Without `assistant` the configured one is built now (models load before serving)."""
     from assistant.agents import AgentDesk
+    from assistant.privacy import install_log_masking
     from ui.api import errors
     from ui.api.middleware import CorsAndLimits
     from ui.api.routes import make_router
@@ -27,6 +28,7 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     from ui.console.routes import make_console_router
     from ui.widget.routes import make_widget_router
 
+    install_log_masking()  # also when served as `uvicorn ui.api.app:create_app --factory`
     cfg = settings or load_settings()
     if assistant is None:
         assistant = Assistant.from_settings(cfg)

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.state_store import StorageError
+
 log = logging.getLogger(__name__)
 
 
@@ -31,7 +33,23 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": err}
 
 
+RETRY_AFTER_S = {"busy": 5, "full": 60, "corrupt": 60, "unavailable": 30}
+
+
+def storage_error(exc: StorageError) -> ApiError:
+    """The shopper's sentence for a database failure (503, or 507 when the disk is full); the operator's
+    reason goes to the log and `/readyz`, never to the shopper."""
+    log.warning("storage %s: %s", exc.kind, exc.reason)
+    return ApiError(exc.status, f"storage_{exc.kind}", exc.message,
+                    headers={"Retry-After": str(RETRY_AFTER_S.get(exc.kind, 30))})
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(StorageError)
+    async def _storage(_: Request, exc: StorageError) -> JSONResponse:
+        err = storage_error(exc)
+        return JSONResponse(error_body(err.code, err.message), status_code=err.status, headers=err.headers)
+
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers)

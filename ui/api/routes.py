@@ -5,6 +5,7 @@ No `from __future__ import annotations`: FastAPI must resolve the local `Annotat
 
 
 import json
+import logging
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -13,9 +14,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from assistant.app_factory import Assistant
 from assistant.conversation import Conversation
-from assistant.events import CartEvent, Event
+from assistant.events import CartEvent, DoneEvent, ErrorEvent, Event
 from ui.api.errors import ApiError
 from ui.api.schemas import (
+    SSE_EVENT,
     CartItemIn,
     CartOut,
     ConversationOut,
@@ -30,13 +32,15 @@ from ui.api.schemas import (
 )
 from ui.api.security import Caller, Guard
 
+log = logging.getLogger(__name__)
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorOut} for s in (400, 401, 403, 404, 413, 422, 429)
+    s: {"model": ErrorOut} for s in (400, 401, 403, 404, 409, 413, 422, 429, 503, 507)
 }
 SSE_DOC: dict[int | str, dict[str, Any]] = {200: {
     "description": "`text/event-stream`: one `event: <type>` / `data: <json>` block per assistant event "
                    "(scene, products, comparison, promotion, cart, handoff, text_delta..., done | error).",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    "content": {"text/event-stream": {"schema": SSE_EVENT}},
 }}
 
 
@@ -79,8 +83,8 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
         """Readiness: the database answers and the catalog is loaded."""
         checks: dict[str, str] = {}
         try:
-            store.get_conversation("readyz-probe")
-            checks["database"] = "ok"
+            db_ok, reason = store.health()
+            checks["database"] = "ok" if db_ok else f"unavailable: {reason}"
         except Exception as exc:
             checks["database"] = f"error: {type(exc).__name__}"
         try:
@@ -116,8 +120,15 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
         conv = owned(caller, conversation_id)
 
         def stream() -> Iterator[str]:
-            for event in conv.turn(body.message):
-                yield sse(event)
+            # Headers (200) are already out: a failure must end the stream with an `error` event, never hang it.
+            # (`turn` itself turns database refusals into the shopper's `storage_*` error event.)
+            try:
+                for event in conv.turn(body.message):
+                    yield sse(event)
+            except Exception:
+                log.exception("turn failed in conversation %s", conv.id)
+                yield sse(ErrorEvent(code="internal", message="Something went wrong on our side; please try again."))
+                yield sse(DoneEvent(conversation_id=conv.id))
 
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.conversation import MAX_MESSAGE_CHARS
+from assistant.events import EventType
+
+SSE_EVENT: dict[str, Any] = {
+    "description": "One server-sent event: `event` names the type, `data` is that event as JSON.",
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": list(get_args(EventType))},
+        "data": {"type": "string", "contentMediaType": "application/json",
+                 "contentSchema": {"type": "object", "required": ["type"],
+                                   "properties": {"type": {"enum": list(get_args(EventType))}}}},
+    },
+}
+"""Open API 3.1 reads the `schema` of `text/event-stream` as the schema of each event (3.2 calls it `itemSchema`)."""
 
 
 class Strict(BaseModel):

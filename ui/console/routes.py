@@ -13,6 +13,7 @@ from assistant.agents import Agent, AgentDesk, AgentError, shopper_view, suggest
 from assistant.app_factory import Assistant
 from ui.api.errors import ApiError
 from ui.api.ratelimit import TokenBuckets
+from ui.api.routes import ERRORS
 
 HERE = Path(__file__).parent
 COOKIE = "sa_agent"
@@ -35,7 +36,7 @@ def _plain(value: Any) -> Any:
 
 
 def make_console_router(assistant: Assistant, desk: AgentDesk, session_hours: float = 12.0) -> APIRouter:
-    router = APIRouter(tags=["agent console"])
+    router = APIRouter(tags=["agent console"], responses=ERRORS)
     services = assistant.services
     logins = TokenBuckets(rate_per_s=0.2, burst=10)  # password guessing: 10 tries, then one per 5 s per IP
 
