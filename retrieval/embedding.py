@@ -8,6 +8,7 @@ The model loads lazily on first use so `import retrieval` stays fast.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 # Up to this many texts count as a query: encoded on one torch thread (see `single_torch_thread`).
 QUERY_BATCH = 8
+log = logging.getLogger(__name__)
 _THREADS_LOCK = threading.RLock()
 
 
@@ -81,14 +83,25 @@ def minilm_model_path() -> Path:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded from a local folder, batched, on CPU."""
+    """A sentence-transformers model loaded from a local folder, batched, on CPU.
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 32, name: str | None = None) -> None:
+    `runtime="auto"` runs a mean-pooled model (MiniLM) through ONNX Runtime when its exported
+    graph reproduces torch's vectors (see `retrieval.onnx_encoder`: ~3x faster per query), else
+    through torch; `"torch"` never tries ONNX, `"onnx"` fails instead of falling back.
+    """
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32, name: str | None = None,
+                 runtime: str = "auto", onnx_cache: Path | None = None) -> None:
+        if runtime not in ("auto", "onnx", "torch"):
+            raise ValueError(f"runtime must be auto, onnx or torch, not {runtime!r}")
         self.model_path = model_path or minilm_model_path()
         self.batch_size = batch_size
         self.name = name or self.model_path.name
         self.dim = 384
+        self.runtime = runtime
+        self.onnx_cache = onnx_cache
         self._model: SentenceTransformer | None = None
+        self._onnx: Any = None
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -109,6 +122,41 @@ class SentenceTransformerEmbedder:
             dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else None
             self.dim = int(dim or model.get_sentence_embedding_dimension() or 384)
             self._model = model
+            if self.runtime != "torch":
+                self._onnx = self._load_onnx()
+
+    def _load_onnx(self) -> Any:
+        from retrieval.onnx_encoder import OnnxUnavailable, load
+
+        try:
+            if not self._mean_pooled():
+                raise OnnxUnavailable("only mean-pooled, normalized models are exported")
+
+            def reference(texts: list[str]) -> np.ndarray:
+                with single_torch_thread():
+                    return self._encode_query(texts)
+
+            return load(self._model, self.model_path, reference, cache_dir=self.onnx_cache)
+        except OnnxUnavailable as exc:
+            if self.runtime == "onnx":
+                raise EmbedderError(str(exc)) from exc
+            log.info("embeddings run on torch: %s", exc)
+            return None
+
+    @property
+    def backend(self) -> str:
+        """What computes the vectors: "onnx" or "torch" (after `warm_up`)."""
+        return "onnx" if self._onnx is not None else "torch"
+
+    def _mean_pooled(self) -> bool:
+        assert self._model is not None
+        modules = list(self._model)
+        return (
+            len(modules) == 3
+            and getattr(modules[1], "pooling_mode", None) == "mean"
+            and type(modules[2]).__name__ == "Normalize"
+            and hasattr(modules[0], "auto_model")
+        )
 
     def _encode_query(self, texts: list[str]) -> np.ndarray:
         """A few texts straight through tokenizer, transformer and mean pooling.
@@ -119,17 +167,9 @@ class SentenceTransformerEmbedder:
         import torch
 
         assert self._model is not None
-        modules = list(self._model)
-        pooling = modules[1] if len(modules) > 1 else None
-        mean_pooled = (
-            len(modules) == 3
-            and getattr(pooling, "pooling_mode", None) == "mean"
-            and type(modules[2]).__name__ == "Normalize"
-            and hasattr(modules[0], "auto_model")
-        )
-        if not mean_pooled:
+        if not self._mean_pooled():
             return np.asarray(self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True))
-        transformer = modules[0]
+        transformer = self._model[0]
         with torch.inference_mode():
             batch = self._model.tokenizer(
                 texts, return_tensors="pt", padding=True, truncation=True,
@@ -146,6 +186,8 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.warm_up()
         assert self._model is not None
+        if self._onnx is not None:
+            return self._embed_onnx(list(texts), show_progress)
         if len(texts) <= QUERY_BATCH:
             with single_torch_thread():
                 vectors = self._encode_query(list(texts))
@@ -158,6 +200,23 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=show_progress,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+    def _embed_onnx(self, texts: list[str], show_progress: bool) -> np.ndarray:
+        if len(texts) <= QUERY_BATCH:
+            return np.asarray(self._onnx.encode(texts), dtype=np.float32)
+        # sorted by length so each batch pads little, then put back in the caller's order
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        starts = range(0, len(order), self.batch_size)
+        if show_progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="embedding", unit="batch")
+        for start in starts:
+            rows = order[start : start + self.batch_size]
+            out[rows] = self._onnx.encode([texts[i] for i in rows], batch=True)
+        return out
 
 
 @lru_cache(maxsize=1)

@@ -25,3 +25,41 @@ def test_query_fast_path_gives_the_same_vectors_as_encode(minilm: SentenceTransf
     assert np.allclose(np.sum(fast * reference, axis=1), 1.0, atol=1e-5)
     batch = minilm.embed(texts * 3)  # over QUERY_BATCH: the batched encode path
     assert np.allclose(np.sum(batch[:4] * reference, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_the_shared_embedder_runs_on_onnx_with_torchs_vectors(minilm: SentenceTransformerEmbedder) -> None:
+    assert minilm.backend == "onnx"  # onnx + onnxruntime are core dependencies: the fast path is the default
+    texts = ["waterproof jacket under 1500", "我想买一双防水的登山鞋", "a", "Simpson Strong-Tie 12-Gauge Angle " * 40]
+    torch_vectors = minilm._encode_query(texts)  # the torch forward pass, for reference
+    for vectors in (minilm.embed(texts), minilm.embed(texts * 5)[:4]):  # query session, then the batch session
+        assert vectors.dtype == np.float32 and vectors.shape == (4, 384)
+        assert np.min(np.sum(vectors * torch_vectors, axis=1)) > 0.9999
+
+
+@pytest.mark.slow
+def test_onnx_export_is_cached_and_a_damaged_cache_file_is_rebuilt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first = SentenceTransformerEmbedder(onnx_cache=tmp_path)
+    first.warm_up()
+    files = list(tmp_path.glob("*.onnx"))
+    assert first.backend == "onnx" and len(files) == 1
+    stamp = files[0].stat().st_mtime_ns
+    again = SentenceTransformerEmbedder(onnx_cache=tmp_path)
+    again.warm_up()
+    assert again.backend == "onnx" and files[0].stat().st_mtime_ns == stamp  # reused, not exported again
+    files[0].write_bytes(b"not an onnx graph")
+    damaged = SentenceTransformerEmbedder(onnx_cache=tmp_path)
+    damaged.warm_up()  # falls back to torch for this process and deletes the bad file ...
+    assert damaged.backend == "torch" and np.allclose(np.linalg.norm(damaged.embed(["shoes"]), axis=1), 1.0)
+    fresh = SentenceTransformerEmbedder(onnx_cache=tmp_path)
+    fresh.warm_up()  # ... so the next start exports it again
+    assert fresh.backend == "onnx"
+
+
+@pytest.mark.slow
+def test_runtime_torch_never_tries_onnx_and_bad_runtime_names_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="runtime"):
+        SentenceTransformerEmbedder(runtime="gpu")
+    plain = SentenceTransformerEmbedder(runtime="torch", onnx_cache=tmp_path)
+    plain.warm_up()
+    assert plain.backend == "torch" and not list(tmp_path.iterdir())  # nothing exported
