@@ -34,7 +34,7 @@ from assistant.events import (
 from assistant.privacy import mask_cards
 from assistant.skills import SKILLS, Services, TurnContext, detect_language
 from assistant.skills import cart as cart_skill
-from assistant.skills.base import cart_event, record_profile_event
+from assistant.skills.base import cart_event, record_profile_event, record_profile_events
 from assistant.skills.handoff import open_ticket
 from assistant.state_store import StorageError, StoredMessage
 from scene.detector import SceneResult
@@ -294,8 +294,7 @@ class Conversation:
             self.state.focus = focus  # a skill set the focus itself (compare, product_qa, cart)
         self.language = ctx.language
         self.save()
-        for product in shown:
-            record_profile_event(services, self.user_id, "view", product.id)
+        record_profile_events(services, self.user_id, "view", [p.id for p in shown])
         services.store.log_event(self.id, "turn", {"scene": scene, "confidence": result.confidence,
                                                    "shown": [p.id for p in shown], "language": ctx.language})
 

@@ -42,6 +42,8 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from ranking.storage import create_tables
+
 MAX_ID = 200
 log = logging.getLogger(__name__)
 
@@ -288,7 +290,7 @@ class StateStore:
         self.clock = clock
         self.damaged: str | None = None  # why writes are refused (a damaged file), until `health` clears it
         _watch(self)
-        Base.metadata.create_all(engine)  # a file that is not a database raises StorageCorrupt here
+        create_tables(engine, Base.metadata)  # a file that is not a database raises StorageCorrupt here
         self.damaged = self._integrity_problem()
         if self.damaged is not None:
             log.error("%s", self.damaged)
@@ -327,7 +329,7 @@ class StateStore:
                     self.damaged = problem
                     return False, problem
                 self.damaged = None
-                Base.metadata.create_all(self.engine)
+                create_tables(self.engine, Base.metadata)
                 log.warning("the database checks out again; writes are back on")
             with self.engine.connect() as conn:
                 conn.execute(select(ConversationRow.id).limit(1)).all()

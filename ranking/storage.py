@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, Float, ForeignKey, Integer, LargeBinary, String, Text, create_engine, select
@@ -54,8 +55,17 @@ class EventRow(Base):
     recorded_at: Mapped[float] = mapped_column(Float)
 
 
-def create_tables(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+def create_tables(engine: Engine, metadata: Any = None, attempts: int = 5) -> None:
+    """`create_all` of `metadata` (default: the profile tables), safe when several worker processes
+    start on one new database at once: another process may CREATE a table between our check and ours."""
+    for attempt in range(attempts):
+        try:
+            (metadata or Base.metadata).create_all(engine)
+            return
+        except Exception as exc:
+            if "already exists" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 ProductLookup = Callable[[str], Product | None]
@@ -121,18 +131,27 @@ class ProfileStore:
         Raises `UnknownProductError` (nothing written) when the catalog does not know the product.
         Future timestamps are clamped to now; older-than-profile timestamps are handled as out of order.
         """
+        return self.record_events(user_id, [(event_type, product)], ts)
+
+    def record_events(
+        self, user_id: str, events: Sequence[tuple[str | EventType, Product | str]], ts: float | None = None
+    ) -> UserProfile:
+        """Several events of one moment (the cards of one answer are all viewed) in ONE transaction:
+        every product is validated first, so an unknown one writes nothing (`UnknownProductError`)."""
         user_id = _check_user(user_id)
-        etype = parse_event_type(event_type)
-        pid = product.id if isinstance(product, Product) else str(product)
-        known = self._lookup(pid)
-        if known is None:
-            raise UnknownProductError(pid)
+        checked: list[tuple[EventType, str, Product]] = []
+        for event_type, product in events:
+            etype = parse_event_type(event_type)
+            pid = product.id if isinstance(product, Product) else str(product)
+            known = self._lookup(pid)
+            if known is None:
+                raise UnknownProductError(pid)
+            checked.append((etype, pid, known))
         now = self.clock()
         when = now if ts is None else float(ts)
         if not np.isfinite(when):
             raise RankingInputError(f"event timestamp is not a number: {ts!r}")
         when = min(when, now)
-        embedding = self.embed(known) if self.embed is not None else None
         with Session(self.engine) as session, session.begin():
             row = session.get(ProfileRow, user_id)
             if row is None:
@@ -143,18 +162,20 @@ class ProfileStore:
                 profile = UserProfile(user_id=user_id)
             else:
                 profile = _to_profile(row)
-            apply_event(profile, etype, known, when, self.config, embedding)
-            _write_profile(row, profile)
-            session.add(
-                EventRow(
-                    user_id=user_id,
-                    event_type=etype.value,
-                    product_id=pid,
-                    weight=self.config.event_weights.get(etype, 0.0),
-                    ts=when,
-                    recorded_at=now,
+            for etype, pid, known in checked:
+                embedding = self.embed(known) if self.embed is not None else None
+                apply_event(profile, etype, known, when, self.config, embedding)
+                session.add(
+                    EventRow(
+                        user_id=user_id,
+                        event_type=etype.value,
+                        product_id=pid,
+                        weight=self.config.event_weights.get(etype, 0.0),
+                        ts=when,
+                        recorded_at=now,
+                    )
                 )
-            )
+            _write_profile(row, profile)
         return profile
 
     def set_static(self, user_id: str, static: StaticAttributes) -> UserProfile:

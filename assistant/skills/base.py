@@ -182,9 +182,14 @@ def unresolved_reference_text(ctx: TurnContext) -> str | None:
 
 def record_profile_event(services: Services, user_id: str, event_type: str, product_id: str) -> None:
     """Fold a shopper event into their profile; a failure is logged, never shown."""
-    if services.profiles is None:
+    record_profile_events(services, user_id, event_type, [product_id])
+
+
+def record_profile_events(services: Services, user_id: str, event_type: str, product_ids: Sequence[str]) -> None:
+    """The same event for several products (the cards of one answer) in one database transaction."""
+    if services.profiles is None or not product_ids:
         return
     try:
-        services.profiles.record_event(user_id, event_type, product_id)
+        services.profiles.record_events(user_id, [(event_type, pid) for pid in product_ids])
     except Exception as exc:
-        log.warning("profile event %s %s for %s not recorded: %s", event_type, product_id, user_id, exc)
+        log.warning("profile event %s %s for %s not recorded: %s", event_type, ",".join(product_ids), user_id, exc)

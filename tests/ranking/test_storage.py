@@ -62,3 +62,44 @@ def test_persists_across_stores_and_shares_a_database(tmp_path, catalog, product
     prof = again.get("erin")
     assert prof.brands["corex"] > 0 and prof.static.budget_max == 2000
     assert {"rk_profiles", "rk_events"} <= set(inspect(engine).get_table_names())
+
+
+def test_creating_tables_survives_another_worker_creating_them_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two workers starting on one new database: ours loses the check-then-CREATE race once."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import OperationalError
+
+    from ranking.storage import Base, create_tables
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'race.db'}")
+    calls = []
+
+    class RacingMetadata:
+        def create_all(self, bind):  # type: ignore[no-untyped-def]
+            calls.append(1)
+            if len(calls) == 1:
+                Base.metadata.create_all(bind)  # the other worker wins ...
+                raise OperationalError("CREATE TABLE rk_profiles", {}, Exception("table rk_profiles already exists"))
+            Base.metadata.create_all(bind)  # ... and our retry finds the tables there
+
+    create_tables(engine, RacingMetadata())
+    assert len(calls) == 2 and "rk_profiles" in inspect(engine).get_table_names()
+
+    class Broken:
+        def create_all(self, bind):  # type: ignore[no-untyped-def]
+            raise OperationalError("CREATE TABLE x", {}, Exception("disk I/O error"))
+
+    with pytest.raises(OperationalError):  # other failures are not retried away
+        create_tables(engine, Broken())
+
+
+def test_events_of_one_answer_are_written_in_one_transaction_or_not_at_all(store, products):
+    one_by_one = store.record_event("gil", "view", products[0])
+    one_by_one = store.record_event("gil", "view", products[1])
+    batched = store.record_events("hana", [("view", products[0]), ("view", products[1])])
+    assert batched.n_events == one_by_one.n_events == 2
+    assert batched.brands == pytest.approx(one_by_one.brands)  # same profile as two single events
+    assert [e.product_id for e in store.events("hana")] == ["p0", "p1"]
+    with pytest.raises(UnknownProductError):
+        store.record_events("ivy", [("view", products[0]), ("view", "ghost")])
+    assert store.events("ivy") == [] and store.get("ivy").is_cold  # the known product was not written either
