@@ -134,6 +134,12 @@ def ndcg_at(rels_in_order: Sequence[float] | np.ndarray, k: int = 10) -> float:
 
 def mean_ndcg(data: LtrData, scores: np.ndarray, k: int = 10) -> float:
     """Mean nDCG@k over queries whose judged products are not all equally irrelevant."""
+    vals = per_query_ndcg(data, scores, k)
+    return float(np.mean(vals)) if len(vals) else 0.0
+
+
+def per_query_ndcg(data: LtrData, scores: np.ndarray, k: int = 10) -> np.ndarray:
+    """nDCG@k of each query whose judged products are not all equally irrelevant (in query order)."""
     vals = []
     rng = np.random.default_rng(0)
     for sl in data.group_slices():
@@ -144,4 +150,14 @@ def mean_ndcg(data: LtrData, scores: np.ndarray, k: int = 10) -> float:
         perm = rng.permutation(len(y))
         order = perm[np.argsort(-scores[sl][perm], kind="stable")]
         vals.append(ndcg_at(y[order], k))
-    return float(np.mean(vals)) if vals else 0.0
+    return np.asarray(vals, dtype=np.float64)
+
+
+def paired_gain_ci(a: np.ndarray, b: np.ndarray, rounds: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95 % bootstrap interval of mean(a - b) over queries (paired: the same queries resampled for both)."""
+    diff = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    if not len(diff):
+        return 0.0, 0.0
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(rounds, len(diff)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))

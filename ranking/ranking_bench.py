@@ -19,7 +19,7 @@ import numpy as np
 from ranking.embcache import EmbeddingCache
 from ranking.errors import RankingInputError
 from ranking.events import EventType
-from ranking.homedepot import LtrData, mean_ndcg
+from ranking.homedepot import LtrData, mean_ndcg, paired_gain_ci, per_query_ndcg
 from ranking.model import RankerModel
 from ranking.profile import ProfileConfig, UserProfile, apply_event
 from ranking.ranker import Ranker
@@ -81,7 +81,7 @@ def run(
     model_path: Path | None = None,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
-) -> dict[str, float | int | str]:
+) -> dict[str, float | int | str | list[float]]:
     model = RankerModel.load(model_path)
     data = load_homedepot_data(products_file, labels_file, embedder, cache_dir, ("test",), progress)
     test = data.splits["test"]
@@ -95,8 +95,10 @@ def run(
         pos = {id(r.product): r for r in ranked}
         scores[sl] = [pos[id(c.product)].score for c in cs]
         grades[sl] = [pos[id(c.product)].relevance or 0.0 for c in cs]
-    baselines = {name: mean_ndcg(test, s) for name, s in _retrieval_orders(test).items()}
+    orders = _retrieval_orders(test)
+    baselines = {name: mean_ndcg(test, s) for name, s in orders.items()}
     best = max(baselines, key=baselines.__getitem__)
+    gain_lo, gain_hi = paired_gain_ci(per_query_ndcg(test, scores), per_query_ndcg(test, orders[best]))
     if log:
         log("retrieval-only nDCG@10: " + ", ".join(f"{k} {v:.4f}" for k, v in baselines.items()))
     p95, p95_cpu = latency_p95(ranker, test, EmbeddingCache(cache_dir, embedder))
@@ -105,6 +107,9 @@ def run(
         "rmse": round(float(np.sqrt(np.mean((grades - test.y) ** 2))), 4),
         "retrieval_ndcg@10": round(baselines[best], 4),
         "retrieval_order": best,
+        # is the ranker's gain over that order more than query sampling noise? (paired bootstrap, 95 %)
+        "gain_ci95": [round(gain_lo, 4), round(gain_hi, 4)],
+        "random_order_ndcg@10": round(mean_ndcg(test, np.zeros(len(test.y), dtype=np.float32)), 4),
         "p95_ms": round(p95, 2),
         "p95_cpu_ms": round(p95_cpu, 2),
         "queries": len(test.groups),

@@ -28,8 +28,10 @@ _INJECTED = re.compile(
 _OTHER_SHOPPER = re.compile(
     r"\b(every|all|other)\s+(customers?|users?|shoppers?|people)\b|\ball\s+(the\s+)?carts\b|\beveryone'?s\b"
     r"|\b(cart|basket|orders?)\s+of\s+(user|customer|shopper|my\s+friend)\b|\b(user|customer)\s+[\w.@-]+'s\b"
-    r"|\bfor\s+my\s+friend\b|\b(friend|wife|husband|mother|father)'s\s+(cart|order)\b"
-    r"|所有人|所有顾客|所有用户|其他(顾客|用户)|用户\s*[\w.@-]+\s*的|(朋友|别人)的(订单|购物车)|帮我朋友",
+    # buying for a friend is fine ("add it to my cart, it's for my friend"); acting on their order is not
+    r"|\b(cancel|return|refund|change|track)\b.{0,40}\bfor\s+my\s+friend\b"
+    r"|\b(friend|wife|husband|mother|father)'s\s+(cart|order)\b"
+    r"|所有人|所有顾客|所有用户|其他(顾客|用户)|用户\s*[\w.@-]+\s*的|(朋友|别人)的(订单|购物车)|帮我朋友(取消|退|改|查)",
     re.IGNORECASE,
 )
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pytest
 
 from ranking import ranking_bench
 from ranking.errors import RankingInputError
-from ranking.homedepot import ndcg_at, query_split, read_labels
+from ranking.homedepot import ndcg_at, paired_gain_ci, query_split, read_labels
 from ranking.model import RankerModel
 from ranking.train import train_ranker
 from retrieval.embedding import HashingEmbedder
@@ -53,6 +54,18 @@ def test_train_then_bench(tmp_path, hd_files):
     result = ranking_bench.run(products, labels, HashingEmbedder(64), tmp_path / "cache", out)
     assert {"ndcg@10", "rmse", "retrieval_ndcg@10", "p95_ms"} <= set(result)
     assert float(result["ndcg@10"]) > 0.8 and float(result["rmse"]) < 0.5
+    lo, hi = result["gain_ci95"]  # type: ignore[misc]
+    gain = float(result["ndcg@10"]) - float(result["retrieval_ndcg@10"])  # type: ignore[arg-type]
+    assert lo <= hi and lo - 0.002 <= gain <= hi + 0.002  # the interval is around the measured gain
+
+
+def test_paired_gain_interval_separates_a_real_gain_from_noise():
+    rng = np.random.default_rng(3)
+    base = rng.uniform(0.8, 1.0, 500)
+    lo, hi = paired_gain_ci(base + 0.01, base)
+    assert lo == pytest.approx(0.01) and hi == pytest.approx(0.01)
+    lo, hi = paired_gain_ci(base + rng.normal(0, 0.05, 500), base)  # no real gain: the interval spans 0
+    assert lo < 0 < hi
 
 
 def test_split_is_query_disjoint_and_stable():
