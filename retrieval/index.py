@@ -37,6 +37,13 @@ from retrieval.store import ChromaProductStore, InMemoryProductStore, ProductSto
 MANIFEST_VERSION = 1
 
 
+def embed_documents(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Catalog texts through the embedder's document path when it has one (MiniLM: int8 batches),
+    else its plain `embed`; query vectors always come from `embed`."""
+    method = getattr(embedder, "embed_documents", None)
+    return np.asarray(method(texts) if method is not None else embedder.embed(texts), dtype=np.float32)
+
+
 class CatalogIndexError(RuntimeError):
     """The index is missing or unreadable; the message says which command rebuilds it."""
 
@@ -199,7 +206,7 @@ class CatalogIndex:
             for start in range(0, len(to_embed), batch_size):
                 chunk = to_embed[start : start + batch_size]
                 t0 = time.perf_counter()
-                vectors = embedder.embed([p.embedding_text() for p in chunk])
+                vectors = embed_documents(embedder, [p.embedding_text() for p in chunk])
                 stats.embed_seconds += time.perf_counter() - t0
                 if pending is not None:
                     pending.result()
@@ -294,7 +301,7 @@ class CatalogIndex:
         """An index held only in memory, with the fake store: for tests and throwaway catalogs."""
         store = InMemoryProductStore()
         catalog = Catalog(products, name=name)
-        vectors = embedder.embed([p.embedding_text() for p in catalog]) if len(catalog) else np.zeros((0, 1))
+        vectors = embed_documents(embedder, [p.embedding_text() for p in catalog]) if len(catalog) else np.zeros((0, 1))
         store.upsert(catalog.ids, vectors, [product_filter_metadata(p) for p in catalog], [""] * len(catalog))
         return cls(catalog, store, embedder, np.asarray(vectors, dtype=np.float32))
 

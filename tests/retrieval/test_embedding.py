@@ -63,3 +63,18 @@ def test_runtime_torch_never_tries_onnx_and_bad_runtime_names_are_refused(tmp_pa
     plain = SentenceTransformerEmbedder(runtime="torch", onnx_cache=tmp_path)
     plain.warm_up()
     assert plain.backend == "torch" and not list(tmp_path.iterdir())  # nothing exported
+
+
+@pytest.mark.slow
+def test_catalog_documents_may_run_on_int8_while_queries_stay_exact(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    texts = ["Simpson Strong-Tie 12-Gauge Angle", "BEHR Premium Textured DeckOver 1-gal. Tugboat Coating",
+             "Alisha Solid Women's Cycling Shorts", "防水登山鞋", "a"] * 3
+    exact_only = SentenceTransformerEmbedder(onnx_cache=tmp_path)
+    exact = exact_only.embed_documents(texts)  # without int8_documents: the same as `embed`
+    assert np.allclose(exact, exact_only.embed(texts), atol=1e-6)
+    fast = SentenceTransformerEmbedder(onnx_cache=tmp_path, int8_documents=True)
+    docs = fast.embed_documents(texts)
+    assert fast._onnx.documents_precision == "int8" and list(tmp_path.glob("*-int8.onnx"))
+    cosines = np.sum(docs * exact, axis=1)
+    assert 0.97 < cosines.min() and cosines.max() < 0.99999  # close to, but not, the exact vectors
+    assert np.allclose(fast.embed(texts), exact, atol=1e-5)  # queries (and model training) stay exact
