@@ -101,3 +101,28 @@ def test_real_minilm_and_chroma_find_relevant_products(tmp_path, minilm, demo_pr
     assert sum("watch" in h.product.title for h in hits) >= 4
     hits = searcher.search("sunglasses under 500", k=3).hits
     assert hits and all("sunglasses" in h.product.title and h.product.price <= 500 for h in hits)
+
+
+def test_filtered_dense_side_is_exact_over_the_filtered_rows(demo_products: list[Product]) -> None:
+    """With filters, the dense side scores every row that passes them (the `where` predicate, as a mask)
+    instead of asking the vector store's approximate filtered search; unfiltered queries use the store."""
+    index = CatalogIndex.in_memory(demo_products, HashingEmbedder(128), name="exact")
+    asked: list[object] = []
+    real_query = index.store.query
+
+    def spy(embedding, k, where=None):  # type: ignore[no-untyped-def]
+        asked.append(where)
+        return real_query(embedding, k, where=where)
+
+    index.store.query = spy  # type: ignore[method-assign]
+    searcher = HybridSearcher(index)
+    pool = searcher.candidates("watch for men under 1000", mode="dense", k=10)
+    assert asked == [] and len(pool.positions)
+    mask = index.mask(pool.parsed.filters)
+    assert mask is not None and all(mask[p] for p in pool.positions)
+    q = index.embedder.embed([pool.parsed.residual])[0]
+    allowed = np.flatnonzero(mask)
+    best = allowed[np.argsort(-(index.vectors[allowed] @ q))[: len(pool.positions)]]
+    assert set(best.tolist()) == set(pool.positions.tolist())  # the exact top rows, none missed
+    searcher.candidates("analog watch", mode="dense", parse=False, k=10)  # no filters read from the text
+    assert asked == [None]  # no filters: the vector store answers
