@@ -338,8 +338,18 @@ class StateStore:
         return True, "ok"
 
     @classmethod
-    def from_url(cls, url: str) -> StateStore:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, startup_wait_s: float = 10.0) -> StateStore:
+        """Open (and on first use create) the database. Worker processes starting together on a new
+        SQLite file briefly lock each other out (WAL switch, table creation): that waits, up to
+        `startup_wait_s`, instead of failing the worker."""
+        deadline = time.monotonic() + startup_wait_s
+        while True:
+            try:
+                return cls(make_engine(url))
+            except StorageBusy:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     # ------------------------------------------------------------ conversations
 

@@ -9,6 +9,7 @@ shopassist agents create --name NAME --password PW [--admin]
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Annotated
 
@@ -121,7 +122,8 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         shoppers: Annotated[int, typer.Option(min=1, max=256, help="concurrent simulated shoppers")] = 16,
         turns: Annotated[int, typer.Option(min=1, max=10_000, help="chat turns per shopper")] = 10,
         max_seconds: Annotated[float, typer.Option(min=1, max=3600, help="no new request after this")] = 60.0,
-        workers: Annotated[int, typer.Option(min=1, max=8, help="uvicorn worker processes")] = 1,
+        workers: Annotated[int, typer.Option(min=0, max=8, help="uvicorn worker processes; 0: one per CPU "
+                                             "core (at most 4) with the fake LLM, 1 with the embedded model")] = 0,
         think_ms: Annotated[float, typer.Option(min=0, help="pause between a shopper's requests (0.5-1.5x)")] = 0.0,
         token_ms: Annotated[float, typer.Option(min=0, help="fake LLM: delay per streamed word")] = 5.0,
         sweep: Annotated[bool, typer.Option("--sweep", help="1, 2, 4, ... shoppers until p95 first card > 1 s")]
@@ -137,6 +139,8 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
 
         if llm not in ("fake", "embedded"):
             fail(f"unknown --llm {llm!r}: use fake or embedded")
+        if workers == 0:  # as the API is deployed: a worker per core; one embedded model serializes anyway
+            workers = min(4, os.cpu_count() or 1) if llm == "fake" else 1
         opts = LoadOptions(data_dir=load_settings().ensure_data_dir(), shoppers=shoppers, turns=turns,
                            max_seconds=max_seconds, llm=llm, workers=workers, token_ms=token_ms, think_ms=think_ms,
                            timeout_s=30.0 if llm == "fake" else 120.0, sweep=sweep, sweep_max=sweep_max,
