@@ -109,10 +109,17 @@ def _ranker() -> Any:
 
         ranker = Ranker()
         _ = ranker.model  # load now, not in the first turn
-        return ranker
     except Exception as exc:
         log.warning("personalized ranking is off (%s); products are shown in search order", exc)
         return None
+    try:
+        ce = ranker.cross_encoder
+        if ce is not None:
+            ce.warm_up()  # exports the ONNX graph on the first start (a few seconds), not in a turn
+    except Exception as exc:
+        log.warning("the cross-encoder is off (%s); the ranker's own order is kept", exc)
+        ranker.use_cross_encoder = False
+    return ranker
 
 
 def _chat_model(settings: Settings, data_dir: Path) -> Any:

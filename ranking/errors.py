@@ -23,7 +23,9 @@ class UnknownProductError(RankingError, KeyError):
 
 
 class ModelFileError(RankingError, RuntimeError):
-    """The trained ranker is missing or unreadable."""
+    """A trained ranking model file is missing or unreadable; the message names the command that
+    rebuilds it."""
 
-    def __init__(self, path: object, why: str) -> None:
-        super().__init__(f"ranker model {path} {why}: rebuild it with `shopassist train ranker`")
+    def __init__(self, path: object, why: str, what: str = "ranker model",
+                 command: str = "shopassist train ranker") -> None:
+        super().__init__(f"{what} {path} {why}: rebuild it with `{command}`")

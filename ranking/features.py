@@ -118,6 +118,7 @@ class ProductTokens:
     title_bigrams: frozenset[tuple[str, str]]
     title_words: tuple[str, ...]
     title_word_set: frozenset[str]
+    title_words_by_len: dict[int, tuple[str, ...]]  # for the one-edit (typo) check
     title_prefixes: frozenset[str]  # every prefix (>= 3 letters) of every title word
     title_char3: frozenset[str]
     title_numbers: frozenset[str]
@@ -159,6 +160,7 @@ def product_tokens(product: Product) -> ProductTokens:
         title_bigrams=frozenset(itertools.pairwise(t_st)),
         title_words=_words(product.title),
         title_word_set=frozenset(_words(product.title)),
+        title_words_by_len=_by_length(_words(product.title)),
         title_prefixes=frozenset(w[:k] for w in _words(product.title) for k in range(3, len(w) + 1)),
         title_char3=_char3(product.title),
         title_numbers=frozenset(_NUMBER.findall(product.title)),
@@ -227,7 +229,9 @@ def pair_features(query: str | QueryTokens, product: Product | ProductTokens) ->
     fuzzy = sum(
         1
         for w in q.long_words
-        if w in t.title_word_set or any(_within_one_edit(w, tw) for tw in t.title_words)
+        if w in t.title_word_set
+        or any(_within_one_edit(w, tw) for n in (len(w) - 1, len(w), len(w) + 1)
+               for tw in t.title_words_by_len.get(n, ()))
     )
     return [
         float(len(q_st)),
@@ -250,6 +254,13 @@ def pair_features(query: str | QueryTokens, product: Product | ProductTokens) ->
         coverage,
         fuzzy / max(len(q.long_words), 1),
     ]
+
+
+def _by_length(words: Sequence[str]) -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    for w in dict.fromkeys(words):
+        out.setdefault(len(w), []).append(w)
+    return {n: tuple(ws) for n, ws in out.items()}
 
 
 def _within_one_edit(a: str, b: str) -> bool:

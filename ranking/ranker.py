@@ -4,13 +4,16 @@ Score of a candidate = the LambdaMART score (query relevance, learned from the
 Home Depot judgements) + a documented linear blend of signals that data cannot
 teach: the user's decayed affinities (brand, category, attributes, price band,
 dense interest), cold-start quality priors (rating, popularity), discount and
-budget fit. Then a greedy diversity pass (MMR-style penalties for repeating a
+budget fit. The ten best of that order are re-read by a small cross-encoder
+(`ranking.cross_encoder`, English queries only), whose grade moves them within the
+head of the list. Then a greedy diversity pass (MMR-style penalties for repeating a
 brand or a category, plus a hard brand cap in the top 10) and short
 machine-readable reasons for the LLM to phrase.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,10 +22,14 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ranking.cross_encoder import CrossEncoder, is_english
+from ranking.cross_encoder import load_default as load_cross_encoder
 from ranking.features import Candidate, product_tokens, query_tokens, relevance_matrix, stems
 from ranking.model import RankerModel, load_default
 from ranking.profile import UserProfile, price_band
 from retrieval.catalog import Product
+
+log = logging.getLogger(__name__)
 
 
 class _HitLike(Protocol):
@@ -102,17 +109,34 @@ class Ranker:
         model_path: Path | None = None,
         weights: BlendWeights | None = None,
         diversity: DiversityConfig | None = None,
+        cross_encoder: CrossEncoder | None = None,
+        use_cross_encoder: bool | None = None,
     ) -> None:
+        """`use_cross_encoder` defaults to on for the shipped model (its blend weight was tuned on top
+        of that model's scores) or when a `cross_encoder` is given, and to off for any other model."""
         self._model = model
         self._model_path = model_path
         self.weights = weights or BlendWeights()
         self.diversity = diversity or DiversityConfig()
+        self._cross_encoder = cross_encoder
+        if use_cross_encoder is None:
+            use_cross_encoder = cross_encoder is not None or (model is None and model_path is None)
+        self.use_cross_encoder = use_cross_encoder
 
     @property
     def model(self) -> RankerModel:
         if self._model is None:
             self._model = load_default(str(self._model_path) if self._model_path else None)
         return self._model
+
+    @property
+    def cross_encoder(self) -> CrossEncoder | None:
+        """The head re-scorer (the shipped one unless given), or None when switched off."""
+        if not self.use_cross_encoder:
+            return None
+        if self._cross_encoder is None:
+            self._cross_encoder = load_cross_encoder()
+        return self._cross_encoder
 
     def rank(
         self,
@@ -138,6 +162,19 @@ class Ranker:
         if budget is None and profile is not None:
             budget = (profile.static.budget_min, profile.static.budget_max)
         extra, parts, reasons = self._blend(query, cands, profile, product_vectors, budget)
+        ce = self.cross_encoder
+        if ce is not None and ce.weight > 0 and is_english(query):
+            # the cross-encoder reads the head of the list as the shopper would see it
+            head = np.argsort(-(base + extra), kind="stable")[: ce.top_k]
+            try:
+                ce_grades = ce.score(query, [cands[i].product.title for i in head])
+            except Exception as exc:  # a failing re-scorer must not cost the shopper the results
+                log.warning("cross-encoder failed (%s: %s); keeping the ranker's order", type(exc).__name__, exc)
+            else:
+                base = ce.rescore(base, head, ce_grades)
+                if grades is not None:
+                    grades = grades.copy()
+                    grades[head] = ce.blend_grade(grades[head], ce_grades)
         total = (base + extra).tolist()
         base_l = base.tolist()
         grades_l = grades.tolist() if grades is not None else None

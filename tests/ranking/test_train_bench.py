@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from ranking import ranking_bench
+from ranking.cross_encoder import CrossEncoderFile
+from ranking.cross_encoder_train import teacher_model, train_cross_encoder
 from ranking.errors import RankingInputError
-from ranking.homedepot import ndcg_at, paired_gain_ci, query_split, read_labels
+from ranking.homedepot import LtrData, ndcg_at, paired_gain_ci, query_split, read_labels
 from ranking.model import RankerModel
 from ranking.train import train_ranker
 from retrieval.embedding import HashingEmbedder
@@ -87,3 +89,30 @@ def test_bad_label_files(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(RankingInputError, match="expected columns"):
         read_labels(bad)
+
+
+@pytest.mark.slow
+def test_train_cross_encoder_then_bench_with_it(tmp_path, hd_files):
+    """The whole `train cross-encoder` path on a tiny judged set: teacher, teacher labels, student,
+    blend tuned on dev on the int8 graph; then the bench serves it and reports what it adds."""
+    products, labels = hd_files
+    ranker_file = tmp_path / "ranker.json.gz"
+    train_ranker(products, labels, ranker_file, HashingEmbedder(64), tmp_path / "cache", progress=False,
+                 log=lambda _m: None, threads=1)
+    out, teacher = tmp_path / "ce.npz", tmp_path / "teacher.npz"
+    model = train_cross_encoder(products, labels, out, HashingEmbedder(64), tmp_path / "cache", teacher,
+                                ranker_path=ranker_file, extra_per_query=2, epochs=0.2,
+                                onnx_cache=tmp_path / "onnx", progress=False, log=lambda _m: None)
+    assert out.is_file() and out.stat().st_size < 12_000_000 and teacher.is_file()
+    meta = model.metadata
+    assert model.version.startswith("hd-ce2-") and meta["layers"] == 2 and meta["backend"] == "onnx-int8"
+    assert meta["train_pairs_unjudged"] > 0 and 0.0 <= meta["blend_weight"] <= 3.0
+    assert meta["dev_ndcg@10"] >= meta["dev_ndcg@10_without"]  # weight 0 is on the grid
+    assert CrossEncoderFile.load(teacher).layers == 6
+    # a second run reuses the saved teacher instead of training it again
+    again = teacher_model(teacher, LtrData(np.zeros((0, 1)), np.zeros(0), [], [], []), 0.2, 0, 1, False,
+                          lambda _m: None)
+    assert again.version == CrossEncoderFile.load(teacher).version
+    result = ranking_bench.run(products, labels, HashingEmbedder(64), tmp_path / "cache", ranker_file,
+                               cross_encoder_path=out)
+    assert result["cross_encoder"] == model.version and "ndcg@10_without_cross_encoder" in result
