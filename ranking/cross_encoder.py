@@ -3,8 +3,9 @@
 The LightGBM features see words, stems and one cosine between separately embedded
 texts; a cross-encoder attends across the query and the title, so it can tell that
 "18v drill battery" is not a drill. Ours is the first `LAYERS` transformer layers
-of the bundled all-MiniLM-L6-v2, fine-tuned (`shopassist train cross-encoder`) to
-predict the Home Depot 1..3 grade of a (query, title) pair.
+of the bundled all-MiniLM-L6-v2, trained to predict the Home Depot 1..3 grade of a
+(query, title) pair, distilled from a 6-layer teacher (`ranking.cross_encoder_train`,
+`shopassist train cross-encoder`).
 
 Cost decides its shape: a 6-layer cross-encoder needs ~0.5 s for 100 pairs on 2
 cores, far over the 20 ms ranking budget. Two layers on an int8 ONNX graph score the
@@ -16,7 +17,7 @@ Shipping: only the fine-tuned layers and the head are stored (fp16,
 come from the bundled MiniLM package. The graph is exported to ONNX once per weights
 file, quantized to int8, checked against the exact scores on probe pairs, and cached
 next to the embedder's graph. If ONNX Runtime fails, scoring falls back to torch:
-slower, same numbers.
+the same numbers, but ~4x slower (over the latency budget), and a warning is logged.
 """
 
 from __future__ import annotations
