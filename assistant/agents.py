@@ -24,6 +24,7 @@ from sqlalchemy import Boolean, Engine, Float, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.state_store import ConversationRow, HandoffRow, StateStore
+from ranking.storage import create_tables
 
 QUEUES = ("handoff", "open", "mine", "resolved")
 MAX_REPLY_CHARS = 4000
@@ -120,7 +121,7 @@ class AgentDesk:
         self.store = store
         self.engine: Engine = store.engine
         self.clock = clock
-        AgentBase.metadata.create_all(self.engine)
+        create_tables(self.engine, AgentBase.metadata)  # safe when workers start on a new file together
 
     # ------------------------------------------------------------ accounts and sessions
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.conversation import Conversation
-from assistant.settings import Settings
+from assistant.settings import RankingSettings, Settings
 from assistant.skills import Services
 from assistant.skills.support import apply_saved_statuses
 from assistant.state_store import StateStore
@@ -80,7 +80,7 @@ def build_services(
                         known_brands=known_brands(index.catalog))
     services.profiles = _profiles(store, index)
     if with_ranker:
-        services.ranker = _ranker()
+        services.ranker = _ranker(settings.ranking)
     if chat_model == "auto":
         _note(progress, "preparing the chat model")
         services.model = _chat_model(settings, data_dir)
@@ -103,19 +103,22 @@ def _profiles(store: StateStore, index: Any) -> Any:
     return ProfileStore(store.engine, index.catalog, embed=embed)
 
 
-def _ranker() -> Any:
+def _ranker(settings: RankingSettings) -> Any:
     try:
+        from ranking.cross_encoder import load_default as load_cross_encoder
         from ranking.ranker import Ranker
 
-        ranker = Ranker()
+        ranker = Ranker(use_cross_encoder=settings.cross_encoder)
         _ = ranker.model  # load now, not in the first turn
     except Exception as exc:
         log.warning("personalized ranking is off (%s); products are shown in search order", exc)
         return None
+    if not settings.cross_encoder:
+        return ranker
     try:
-        ce = ranker.cross_encoder
-        if ce is not None:
-            ce.warm_up()  # exports the ONNX graph on the first start (a few seconds), not in a turn
+        ce = load_cross_encoder(threads=settings.cross_encoder_threads or None)
+        ce.warm_up()  # exports the ONNX graph on the first start (a few seconds), not in a turn
+        ranker = Ranker(ranker.model, cross_encoder=ce)
     except Exception as exc:
         log.warning("the cross-encoder is off (%s); the ranker's own order is kept", exc)
         ranker.use_cross_encoder = False

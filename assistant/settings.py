@@ -56,6 +56,13 @@ class RetrievalSettings(BaseModel):
     fx_to_store: dict[str, float] = Field(default_factory=lambda: {"USD": 83.0, "EUR": 90.0, "CNY": 11.5, "GBP": 105.0})
 
 
+class RankingSettings(BaseModel):
+    cross_encoder: bool = Field(default=True, description="re-read the top 10 with the cross-encoder")
+    # ONNX Runtime threads per scoring call; 0 = min(2, cores). Two threads give the lowest latency
+    # for one shopper; with one uvicorn worker per core, 1 avoids oversubscribing the cores.
+    cross_encoder_threads: int = Field(default=0, ge=0, le=64)
+
+
 class SiteSettings(BaseModel):
     """One store embedding the widget: its publishable key, allowed origins and secrets."""
 
@@ -93,6 +100,7 @@ class Settings(BaseSettings):
     store_name: str = "ShopAssist Demo Store"
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    ranking: RankingSettings = Field(default_factory=RankingSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     host: str = "127.0.0.1"
     port: int = 7860

@@ -342,10 +342,10 @@ _default: dict[str, CrossEncoder] = {}
 _default_lock = threading.Lock()
 
 
-def load_default(path: Path | None = None) -> CrossEncoder:
+def load_default(path: Path | None = None, threads: int | None = None) -> CrossEncoder:
     """The shipped cross-encoder, loaded once per process (the graph itself loads on first use)."""
-    key = str(path or default_path())
+    key = f"{path or default_path()}|{threads}"
     with _default_lock:
         if key not in _default:
-            _default[key] = CrossEncoder(path)
+            _default[key] = CrossEncoder(path, threads=threads)
         return _default[key]

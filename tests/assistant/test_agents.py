@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from assistant.agents import AgentDesk, AgentError, auto_handoff_reason, hash_password, suggest_reply, verify_password
 from assistant.conversation import Conversation
 from assistant.llm.fake import FakeChatModel
+from assistant.state_store import StateStore
 from assistant.testing import demo_products, make_services
 
 
@@ -106,3 +109,26 @@ def test_negative_sentiment_and_configured_scenes_queue_the_conversation(service
     conv3 = Conversation.start(services, "lost")
     list(conv3.turn("what is the weather"))
     assert any(e.type == "handoff" for e in conv3.turn("tell me a joke about football"))
+
+
+def _open_desk_when_released(url: str, barrier: Any) -> None:
+    store = StateStore.from_url(url)
+    barrier.wait(timeout=60)  # all at the agent tables' CREATE at once
+    AgentDesk(store)
+
+
+def test_workers_opening_one_new_database_together_all_start(tmp_path):
+    """uvicorn workers start at once on a new SQLite file: each creates the agent tables; none may
+    fail because another created a table between its check and its CREATE (seen in `bench load`)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    barrier = ctx.Barrier(6)
+    procs = [ctx.Process(target=_open_desk_when_released, args=(url, barrier)) for _ in range(6)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=90)
+    assert [p.exitcode for p in procs] == [0] * 6
+    assert AgentDesk(StateStore.from_url(url)).create_agent("ana", "pw-123456").name == "ana"

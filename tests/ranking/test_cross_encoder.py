@@ -151,3 +151,19 @@ def test_a_failing_cross_encoder_keeps_the_rankers_order(tiny_model, products, c
     got = Ranker(tiny_model, cross_encoder=Broken()).rank("red running shoes", cands, None)  # type: ignore[arg-type]
     assert [r.product.id for r in got] == want
     assert "cross-encoder failed (RuntimeError: onnx session died)" in caplog.text
+
+
+@pytest.mark.slow
+def test_app_ranker_follows_settings_and_survives_a_missing_cross_encoder(monkeypatch, tmp_path, caplog):
+    from assistant import app_factory
+    from assistant.settings import RankingSettings
+    from ranking import cross_encoder
+
+    on = app_factory._ranker(RankingSettings(cross_encoder_threads=1))
+    assert on.cross_encoder is not None and on.cross_encoder.backend == "onnx-int8"
+    assert on.cross_encoder._threads == 1
+    assert app_factory._ranker(RankingSettings(cross_encoder=False)).cross_encoder is None
+    monkeypatch.setattr(cross_encoder, "default_path", lambda: tmp_path / "gone.npz")
+    degraded = app_factory._ranker(RankingSettings())
+    assert degraded is not None and degraded.cross_encoder is None  # LightGBM order still served
+    assert "the cross-encoder is off" in caplog.text and "shopassist train cross-encoder" in caplog.text

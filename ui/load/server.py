@@ -122,6 +122,8 @@ class ServerProcess:
                "ANONYMIZED_TELEMETRY": "False", "SHOPASSIST_LOG_LEVEL": "WARNING", **(extra_env or {})}
         if llm != "fake":
             env.setdefault("SHOPASSIST_LLM__BACKEND", "llamacpp")
+        if workers > 1:  # as deployed with a worker per core: one scoring thread each, no oversubscription
+            env.setdefault("SHOPASSIST_RANKING__CROSS_ENCODER_THREADS", "1")
         self.cmd = [sys.executable, "-m", "uvicorn", "ui.load.server:create_bench_app", "--factory",
                     "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(max(1, workers)),
                     "--log-level", "warning", "--no-access-log"]
