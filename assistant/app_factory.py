@@ -108,7 +108,7 @@ def _ranker(settings: RankingSettings) -> Any:
         from ranking.cross_encoder import load_default as load_cross_encoder
         from ranking.ranker import Ranker
 
-        ranker = Ranker(use_cross_encoder=settings.cross_encoder)
+        ranker = Ranker(use_cross_encoder=False)
         _ = ranker.model  # load now, not in the first turn
     except Exception as exc:
         log.warning("personalized ranking is off (%s); products are shown in search order", exc)
@@ -118,11 +118,10 @@ def _ranker(settings: RankingSettings) -> Any:
     try:
         ce = load_cross_encoder(threads=settings.cross_encoder_threads or None)
         ce.warm_up()  # exports the ONNX graph on the first start (a few seconds), not in a turn
-        ranker = Ranker(ranker.model, cross_encoder=ce)
     except Exception as exc:
         log.warning("the cross-encoder is off (%s); the ranker's own order is kept", exc)
-        ranker.use_cross_encoder = False
-    return ranker
+        return ranker
+    return Ranker(ranker.model, cross_encoder=ce)
 
 
 def _chat_model(settings: Settings, data_dir: Path) -> Any:

@@ -281,7 +281,7 @@ class CrossEncoder:
 
     def _onnx_session(self, tok: Any) -> Any:
         """The int8 graph, exported and quantized once per weights file; None keeps torch."""
-        from retrieval.onnx_encoder import _session, default_cache_dir, quantize
+        from retrieval.onnx_encoder import default_cache_dir, export_module, ort_session, quantize
 
         try:
             import onnx  # noqa: F401
@@ -296,11 +296,11 @@ class CrossEncoder:
         int8 = exact.with_name(exact.stem + "-int8.onnx")
         try:
             if not int8.exists():
-                cache.mkdir(parents=True, exist_ok=True)
                 if not exact.exists():
-                    _export(self._torch, tok, exact)
+                    sample = encode_pairs(tok, ["a query", "another query"], ["a title", "a longer title"], "pt")
+                    export_module(self._torch, tuple(sample[k] for k in INPUTS), exact, "grade", per_token=False)
                 quantize(exact, int8)
-            session = _session(int8, self._threads)
+            session = ort_session(int8, self._threads)
         except Exception as exc:  # any export or runtime failure leaves us on torch
             int8.unlink(missing_ok=True)
             exact.unlink(missing_ok=True)
@@ -308,10 +308,8 @@ class CrossEncoder:
             return None
         queries = [q for q, _ in PROBE_PAIRS]
         titles = [t for _, t in PROBE_PAIRS]
-        import torch as _torch
-
         feeds = encode_pairs(tok, queries, titles, "pt")
-        with _torch.inference_mode():
+        with torch.inference_mode():
             want = self._torch(*(feeds[k] for k in INPUTS)).numpy()
         np_feeds = {k: feeds[k].numpy().astype(np.int64) for k in INPUTS}
         got = session.run(None, np_feeds)[0]
@@ -321,21 +319,6 @@ class CrossEncoder:
             log.warning("int8 cross-encoder off by %.3f grade on probe pairs; scoring on torch", error)
             return None
         return session
-
-
-def _export(net: Any, tok: Any, out: Path) -> None:
-    import warnings
-
-    import torch
-
-    sample = encode_pairs(tok, ["a query", "another query"], ["a title", "a longer product title"], "pt")
-    axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS} | {"grade": {0: "batch"}}
-    tmp = out.with_suffix(f".{os.getpid()}.tmp")
-    with warnings.catch_warnings(), torch.inference_mode():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(net, tuple(sample[k] for k in INPUTS), str(tmp), input_names=list(INPUTS),
-                          output_names=["grade"], dynamic_axes=axes, opset_version=17, dynamo=False)
-    tmp.replace(out)
 
 
 _default: dict[str, CrossEncoder] = {}

@@ -63,18 +63,27 @@ def export(auto_model: Any, tokenizer: Any, out: Path) -> None:
                               token_type_ids=token_type_ids).last_hidden_state
 
     sample = tokenizer(["a short example", "another one"], return_tensors="pt", padding=True)
-    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "hidden")}
+    export_module(Encoder(auto_model), tuple(sample[k] for k in INPUTS), out, "hidden", per_token=True)
+
+
+def export_module(module: Any, sample: tuple[Any, ...], out: Path, output: str, per_token: bool) -> None:
+    """Write a torch module taking `INPUTS` positionally as ONNX (batch and sequence axes dynamic;
+    the output has a token axis when `per_token`), atomically: a concurrent process sees the old
+    file or the whole new one."""
+    import torch
+
+    axes: dict[str, dict[int, str]] = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
+    axes[output] = {0: "batch", 1: "tokens"} if per_token else {0: "batch"}
     tmp = out.with_suffix(f".{os.getpid()}.tmp")
     out.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")
-        torch.onnx.export(Encoder(auto_model).eval(), tuple(sample[k] for k in INPUTS), str(tmp),
-                          input_names=list(INPUTS), output_names=["hidden"], dynamic_axes=axes,
-                          opset_version=17, dynamo=False)
-    tmp.replace(out)  # atomic: a concurrent process sees the old file or the whole new one
+        torch.onnx.export(module.eval(), sample, str(tmp), input_names=list(INPUTS), output_names=[output],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+    tmp.replace(out)
 
 
-def _session(graph: Path, threads: int) -> Any:
+def ort_session(graph: Path, threads: int) -> Any:
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -104,8 +113,8 @@ class OnnxEncoder:
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.threads = max(1, threads)
-        self._query = _session(path, 1)
-        self._batch = _session(path, self.threads) if self.threads > 1 else self._query
+        self._query = ort_session(path, 1)
+        self._batch = ort_session(path, self.threads) if self.threads > 1 else self._query
         self._int8_path = int8_path
         self._int8: Any = None
         self._int8_lock = threading.Lock()
@@ -143,7 +152,7 @@ class OnnxEncoder:
             with _export_lock:
                 if not self._int8_path.exists():
                     quantize(self.path, self._int8_path)
-            session = _session(self._int8_path, self.threads)
+            session = ort_session(self._int8_path, self.threads)
         except Exception as exc:
             self._int8_path.unlink(missing_ok=True)
             log.warning("int8 document encoding unavailable (%s); documents use the exact graph", exc)
