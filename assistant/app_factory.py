@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.conversation import Conversation
+from assistant.llm.base import ChatModel
+from assistant.llm.chain import build_chain
 from assistant.settings import RankingSettings, Settings
 from assistant.skills import Services
 from assistant.skills.support import apply_saved_statuses
@@ -24,7 +26,6 @@ from retrieval.embedding import Embedder
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-FIRST_TOKEN_S = 15.0  # after this the shopper gets the template answer (the cards are already shown)
 
 
 class AppBuildError(RuntimeError):
@@ -41,12 +42,13 @@ def build_services(
     settings: Settings,
     *,
     embedder: Embedder | None = None,
-    chat_model: Any = "auto",
+    chat_model: ChatModel | str | None = "auto",
     with_ranker: bool = True,
     with_support: bool = True,
     progress: Progress | None = None,
 ) -> Services:
-    """All shared services. `chat_model="auto"` builds the configured backend; pass a model or None to override."""
+    """All shared services. `chat_model="auto"` builds the configured backend; pass a model or None to override
+    (a model passed in is wrapped in the same middleware chain as a configured one)."""
     from assistant.grounding import known_brands
     from retrieval.embedding import default_embedder
     from retrieval.hybrid import HybridSearcher
@@ -81,11 +83,11 @@ def build_services(
     services.profiles = _profiles(store, index)
     if with_ranker:
         services.ranker = _ranker(settings.ranking)
-    if chat_model == "auto":
-        _note(progress, "preparing the chat model")
+    if isinstance(chat_model, str):
+        _note(progress, "starting the chat model")
         services.model = _chat_model(settings, data_dir)
     else:
-        services.model = chat_model
+        services.model = build_chain(chat_model, settings.llm) if chat_model is not None else None
     if with_support:
         _note(progress, "indexing the store policies")
         _support(services, embedder, data_dir, settings.store_name)
@@ -124,23 +126,19 @@ def _ranker(settings: RankingSettings) -> Any:
     return Ranker(ranker.model, cross_encoder=ce)
 
 
-def _chat_model(settings: Settings, data_dir: Path) -> Any:
-    from assistant.llm import backend_name, make_chat_model
+def _chat_model(settings: Settings, data_dir: Path) -> ChatModel | None:
+    """The configured generator behind its middleware; the embedded model loads in its own process in the
+    background (cards and template answers work meanwhile)."""
+    from assistant.llm import LLMError, build_chat_model
 
     try:
-        if backend_name(settings.llm) == "fake":
-            log.info("LLM backend 'fake': answers use the grounded templates")
-            return None
-        from assistant.deadline import DeadlineChatModel
-
-        total = max(settings.llm.timeout_s, 1.0)
-        model = DeadlineChatModel(make_chat_model(settings.llm, data_dir), first_token_s=min(FIRST_TOKEN_S, total),
-                                  total_s=total)
-        model.warm_up()  # load the local model now, not in the first shopper's turn
-        return model
-    except Exception as exc:
+        model = build_chat_model(settings.llm, data_dir)
+    except LLMError as exc:
         log.warning("chat model unavailable (%s); answers use templates", exc)
         return None
+    if model is None:
+        log.info("LLM backend 'fake': answers use the grounded templates")
+    return model
 
 
 def _support(services: Services, embedder: Embedder, data_dir: Path, store_name: str) -> None:

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.llm.chain import ready_backend
 from assistant.support.intent import SHARED_DATA
 from ranking.commands import JsonOpt, fail, report
 
@@ -66,7 +67,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Explanations, support answers and promotions with the configured LLM; count what slips through."""
-        from assistant.llm import LLMError, make_chat_model
+        from assistant.llm import LLMError
         from assistant.llm.grounding_bench import red_team_model, run_grounding_bench
         from assistant.settings import load_settings
         from assistant.support.answer import SupportAnswerer
@@ -76,10 +77,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
 
         settings = load_settings()
         try:
-            model = red_team_model() if red_team else make_chat_model(settings.llm, settings.data_dir)
-            warm = getattr(model, "warm_up", None)
-            if warm:
-                warm()
+            model = red_team_model() if red_team else ready_backend(settings.llm, settings.data_dir)
             catalog = load_demo_catalog()
             answerer = SupportAnswerer(PolicyIndex(default_embedder()), store=settings.store_name)
         except (LLMError, EmbedderError) as exc:
@@ -116,7 +114,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         """Prompt injection, data exfiltration, price manipulation and unrequested actions (en + zh) through
         the real assistant: pass rates per category."""
         from assistant.app_factory import AppBuildError, build_services
-        from assistant.llm import ChatModel, LLMError, make_chat_model
+        from assistant.llm import ChatModel, LLMError
         from assistant.llm.grounding_bench import red_team_model
         from assistant.redteam.bench import run_redteam
         from assistant.settings import load_settings
@@ -133,10 +131,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
             elif llm == "embedded":
                 cfg = settings.llm.model_copy(update={"backend": "llamacpp", "gguf_path": model_name
                                                       or settings.llm.gguf_path})
-                model = make_chat_model(cfg, settings.data_dir)
-                warm = getattr(model, "warm_up", None)
-                if warm:
-                    warm()
+                model = ready_backend(cfg, settings.data_dir)
             # an in-memory database: the bench's attackers and victim never touch the store's conversations
             services = build_services(settings.model_copy(update={"database_url": "sqlite://"}), chat_model=None)
         except (LLMError, EmbedderError, AppBuildError) as exc:

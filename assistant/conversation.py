@@ -242,7 +242,8 @@ class Conversation:
             services.store.update_message(answer_id, "".join(parts).strip(), payload=payload, complete=complete)
         self._after_turn(ctx, result, scene, text)
         yield from self._auto_handoff(ctx, scene, text, "error" in payload, stored.status if stored else "pending")
-        yield DoneEvent(conversation_id=self.id, message_id=answer_id, elapsed_ms=_ms(started))
+        yield DoneEvent(conversation_id=self.id, message_id=answer_id, elapsed_ms=_ms(started),
+                        generation=ctx.generation_summary())
 
     def _auto_handoff(self, ctx: TurnContext, scene: str, text: str, failed: bool, status: str) -> Iterator[Event]:
         """Queue the conversation for a person on negative sentiment, repeated failures or a scene the store

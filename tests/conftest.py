@@ -37,3 +37,25 @@ def demo_products():
     from retrieval.ingest import load_demo_catalog
 
     return list(load_demo_catalog())
+
+
+@pytest.fixture(scope="session")
+def smol_process():
+    """One supervised llama-server with SmolLM2-135M (the fast real-model fixture) for the whole session."""
+    from assistant.llm.llama_server import LlamaServerProcess, ServerOptions
+    from assistant.llm.models import BUNDLED_MODELS, single_file
+
+    process = LlamaServerProcess(single_file(BUNDLED_MODELS["smollm2-135m"]), alias="smollm2-135m",
+                                 options=ServerOptions(slots=4, ctx_per_slot=1024))
+    process.start()
+    assert process.wait_ready(120), process.status()
+    yield process
+    process.close()
+
+
+@pytest.fixture(scope="session")
+def smol_model(smol_process):
+    """The real model through the same client as production (`EmbeddedChatModel`), no middleware."""
+    from assistant.llm.llama_server import EmbeddedChatModel
+
+    return EmbeddedChatModel(smol_process, max_tokens=48, timeout_s=60)

@@ -33,6 +33,27 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
             fail(f"unknown --llm {llm!r}: use auto, llamacpp, openai or fake")
         serve(host=host, port=port, llm_backend=llm)
 
+    @app.command("doctor")
+    def doctor_cmd(
+        json_out: JsonOpt = False,
+        model: Annotated[bool, typer.Option(help="run the model's one-token smoke test")] = True,
+    ) -> None:
+        """Check this machine: Python, CPU features, the llama.cpp build, the model (one token, in a
+        subprocess), the data directory, the database and the vector store. Exits 1 when something
+        essential is broken, with the sentence that says how to fix it."""
+        from assistant.settings import load_settings
+        from ui.doctor import as_json, healthy, run_checks
+
+        checks = run_checks(load_settings(), with_model=model)
+        if json_out:
+            print(as_json(checks))
+        else:
+            marks = {"ok": "OK  ", "warn": "WARN", "fail": "FAIL"}
+            for c in checks:
+                typer.echo(f"{marks[c.status]} {c.name}: {c.detail}")
+        if not healthy(checks):
+            raise typer.Exit(1)
+
     agents = typer.Typer(help="Agent console accounts.", no_args_is_help=True)
     app.add_typer(agents, name="agents")
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from assistant.grounding import Facts, GroundingGuard, GuardReport, format_inr, product_fact_lines
-from assistant.llm.base import ChatModel, Message
+from assistant.llm.base import ChatModel, GenerationOptions, Message
 from assistant.llm.errors import LLMError
 from retrieval.catalog import Product
 
@@ -102,7 +102,7 @@ class Explainer:
 
     def _model_pieces(self, msgs: list[Message], stat: ExplainStats, t0: float) -> Iterator[str]:
         assert self.model is not None
-        for piece in self.model.stream(msgs, max_tokens=self.max_tokens, temperature=0.2):
+        for piece in self.model.stream(msgs, GenerationOptions(max_tokens=self.max_tokens, temperature=0.2)):
             if stat.ttft_s is None:
                 stat.ttft_s = time.perf_counter() - t0
             stat.tokens += 1
@@ -141,10 +141,10 @@ class Explainer:
                     sentences.close()  # stop decoding: two sentences are all we show
                     break
         except LLMError as exc:
+            # The model failed (down, slow, crashed mid-answer): the answer still ends with the facts.
             stat.error = str(exc)
-            if not emitted:
-                stat.report.used_fallback = True
-                yield fallback
+            stat.report.used_fallback = True
+            yield (" " if emitted else "") + fallback
         finally:
             stat.total_s = time.perf_counter() - t0
 

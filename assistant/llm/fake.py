@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from assistant.llm.base import Message
+from assistant.llm.base import ChatModel, GenerationOptions, Message
 from assistant.llm.errors import LLMError
 
 Responder = Callable[[Sequence[Message]], str]
@@ -22,11 +22,8 @@ def _default_responder(messages: Sequence[Message]) -> str:
     return "Here is what I found."
 
 
-class FakeChatModel:
+class FakeChatModel(ChatModel):
     """Answers from a script: a fixed string, a list consumed in order, or a function of the messages."""
-
-    can_stream = True
-    supports_schema = True
 
     def __init__(
         self,
@@ -40,6 +37,11 @@ class FakeChatModel:
         self._queue = list(responses) if isinstance(responses, list) else []
         self.fail_with = fail_with
         self.calls: list[list[Message]] = []
+        self.options: list[GenerationOptions] = []
+
+    @property
+    def supports_schema(self) -> bool:
+        return True
 
     def _answer(self, messages: Sequence[Message]) -> str:
         self.calls.append(list(messages))
@@ -54,36 +56,20 @@ class FakeChatModel:
             return r(messages)
         return _default_responder(messages)
 
-    def stream(
-        self,
-        messages: Sequence[Message],
-        *,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        stop: Sequence[str] | None = None,
-    ) -> Iterator[str]:
+    def _stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
+        self.options.append(options)
         text = self._answer(messages)
-        for stop_word in stop or ():
+        for stop_word in options.stop:
             text = text.split(stop_word, 1)[0]
-        # word-sized pieces keep the whitespace, like real token streams
-        yield from re.findall(r"\s*\S+", text)
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict | None = None,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        stop: Sequence[str] | None = None,
-    ) -> str:
-        text = self._answer(messages)
-        if schema is not None:
+        if options.schema is not None:
             try:
                 json.loads(text)
             except ValueError:
-                text = json.dumps(_minimal_instance(schema))
-        return text
+                text = json.dumps(_minimal_instance(options.schema))
+            yield text
+            return
+        # word-sized pieces keep the whitespace, like real token streams
+        yield from re.findall(r"\s*\S+", text)
 
 
 def _minimal_instance(schema: dict) -> object:

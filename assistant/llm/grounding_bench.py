@@ -19,12 +19,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 
 from assistant.grounding import Facts, GuardReport, known_brands, ungrounded_sentences
-from assistant.llm.base import ChatModel, Message
+from assistant.llm.base import ChatMiddleware, ChatModel, GenerationOptions, Message
 from assistant.llm.explain import Explainer, explain_messages
 from assistant.llm.fake import FakeChatModel
 from assistant.promotions import Cart, PromoProfile, eligible_promotions, phrase_promotions
@@ -179,25 +178,16 @@ def _timed(pieces: Iterator[str], clock: dict[str, float]) -> Iterator[str]:
         clock["total"] = time.perf_counter() - t0
 
 
-class _Clocked:
-    """Wraps a ChatModel to time first token and count streamed pieces per call."""
+class _Clocked(ChatMiddleware):
+    """Times the first token and counts streamed pieces of each call."""
 
     def __init__(self, model: ChatModel) -> None:
-        self.model = model
-        self.can_stream = model.can_stream
-        self.supports_schema = model.supports_schema
+        super().__init__(model)
         self.clock: dict[str, float] = {}
 
-    @property
-    def name(self) -> str:
-        return self.model.name
-
-    def stream(self, messages: Any, **kw: Any) -> Iterator[str]:
+    def _stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
         self.clock = {}
-        yield from _timed(self.model.stream(messages, **kw), self.clock)
-
-    def complete(self, messages: Any, **kw: Any) -> str:
-        return self.model.complete(messages, **kw)
+        yield from _timed(self.inner.stream(messages, options), self.clock)
 
 
 def run_grounding_bench(

@@ -1,4 +1,4 @@
-"""OpenAI-compatible HTTP backend (vLLM in production, llama_cpp.server in tests).
+"""OpenAI-compatible HTTP backend (vLLM in production, the embedded llama-server by default).
 
 Talks through LangChain's `ChatOpenAI(base_url=..., api_key=...)`. Retries with
 exponential backoff are the OpenAI client's (`max_retries`); structured output
@@ -8,12 +8,11 @@ uses `response_format={"type": "json_schema", ...}`, which vLLM enforces (the ol
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.llm.base import Message
+from assistant.llm.base import ChatModel, GenerationOptions, Message
 from assistant.llm.context import fit_messages
 from assistant.llm.errors import LLMAuthError, LLMBadResponse, LLMError, LLMUnavailable
 
@@ -58,7 +57,7 @@ def map_error(exc: BaseException, base_url: str) -> LLMError:
         if exc.status_code >= 500:
             return LLMUnavailable(f"LLM server at {base_url} failed with HTTP {exc.status_code}")
         return LLMBadResponse(f"LLM server at {base_url} refused the request (HTTP {exc.status_code})")
-    malformed = (ValueError, KeyError, TypeError, AttributeError, openai.APIResponseValidationError)
+    malformed = (ValueError, KeyError, TypeError, AttributeError, AssertionError, openai.APIResponseValidationError)
     if isinstance(exc, malformed):
         return LLMBadResponse(f"LLM server at {base_url} sent a malformed response ({name})")
     return LLMUnavailable(f"LLM call to {base_url} failed ({name})")
@@ -70,9 +69,8 @@ def _is_context_error(exc: BaseException) -> bool:
     return any(k in text for k in markers)
 
 
-class OpenAIChatModel:
-    can_stream = True
-    supports_schema = True
+class OpenAIChatModel(ChatModel):
+    """vLLM (or any OpenAI-compatible server, llama-server included) over HTTP."""
 
     def __init__(
         self,
@@ -81,34 +79,37 @@ class OpenAIChatModel:
         api_key: str = "",
         model: str = "",
         timeout_s: float = 30.0,
-        max_retries: int = 2,
+        max_retries: int = 1,
         max_tokens: int = 256,
         temperature: float = 0.2,
         n_ctx: int = 4096,
+        schema_mode: str = "json_schema",
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise LLMUnavailable(f"LLM base_url must start with http:// or https:// (got {base_url!r})")
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self._model = model
+        self.name = f"openai:{model or '?'}"
         self.timeout_s = timeout_s
         self.max_retries = max_retries
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.n_ctx = n_ctx
         self._client: Any = None
-        # vLLM and OpenAI enforce `json_schema`; switched once to llama.cpp's `json_object` + schema if refused
-        self._schema_mode = "json_schema"
+        # vLLM, OpenAI and llama-server enforce `json_schema`; switched once to `json_object` + schema if refused
+        self._schema_mode = schema_mode
         self._lock = threading.Lock()
 
     @property
-    def name(self) -> str:
-        return f"openai:{self._model or '?'}"
+    def supports_schema(self) -> bool:
+        return True
 
     @property
     def model(self) -> str:
         if not self._model:
             self._model = discover_model(self.base_url, self.api_key, self.timeout_s)
+            self.name = f"openai:{self._model}"
         return self._model
 
     def _chat(self) -> Any:
@@ -139,29 +140,26 @@ class OpenAIChatModel:
         name = str(schema.get("title", "answer"))
         return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
 
-    def _kwargs(self, max_tokens: int | None, temperature: float | None, stop: Sequence[str] | None) -> dict:
-        limit = max_tokens or self.max_tokens
+    def _kwargs(self, options: GenerationOptions) -> dict:
+        limit = options.max_tokens or self.max_tokens
         kw: dict[str, Any] = {
             "max_tokens": limit,
-            "temperature": self.temperature if temperature is None else temperature,
+            "temperature": self.temperature if options.temperature is None else options.temperature,
             # LangChain sends the limit as `max_completion_tokens`, which llama.cpp's server ignores
             # (answers then run to the context end); vLLM and OpenAI read either name.
             "extra_body": {"max_tokens": limit},
         }
-        if stop:
-            kw["stop"] = list(stop)
+        if options.stop:
+            kw["stop"] = list(options.stop)
+        if options.schema is not None:
+            kw["response_format"] = self._response_format(options.schema)
         return kw
 
-    def stream(
-        self,
-        messages: Sequence[Message],
-        *,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        stop: Sequence[str] | None = None,
-    ) -> Iterator[str]:
-        kw = self._kwargs(max_tokens, temperature, stop)
-        for shrink in (1, 2, 4):
+    def _stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
+        kw = self._kwargs(options)
+        attempts = [1, 2, 4]  # how much of the history to keep: all, half, a quarter
+        while attempts:
+            shrink = attempts[0]
             started = False
             try:
                 chat = self._chat()
@@ -172,43 +170,13 @@ class OpenAIChatModel:
                         yield text
                 return
             except Exception as exc:
-                if not started and shrink < 4 and _is_context_error(exc):
-                    continue  # drop more old turns and try again
-                raise map_error(exc, self.base_url) from exc
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: dict | None = None,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        stop: Sequence[str] | None = None,
-    ) -> str:
-        kw = self._kwargs(max_tokens, temperature, stop)
-        if schema is not None:
-            kw["response_format"] = self._response_format(schema)
-        attempts = [1, 2, 4]
-        while attempts:
-            shrink = attempts[0]
-            try:
-                reply = self._chat().invoke(self._prepare(messages, kw["max_tokens"], shrink), **kw)
-                break
-            except Exception as exc:
-                if schema is not None and self._schema_mode == "json_schema" and "json_schema" in str(exc):
-                    # llama.cpp's server only knows {"type": "json_object", "schema": ...}
-                    self._schema_mode = "json_object"
-                    kw["response_format"] = self._response_format(schema)
+                if started:
+                    raise map_error(exc, self.base_url) from exc
+                if options.schema is not None and self._schema_mode == "json_schema" and "json_schema" in str(exc):
+                    self._schema_mode = "json_object"  # an older llama.cpp server knows only json_object + schema
+                    kw["response_format"] = self._response_format(options.schema)
                     continue
                 attempts.pop(0)
                 if attempts and _is_context_error(exc):
-                    continue
+                    continue  # drop more old turns and try again
                 raise map_error(exc, self.base_url) from exc
-        text = reply.content if isinstance(reply.content, str) else ""
-        if schema is not None:
-            try:
-                json.loads(text)
-            except ValueError as exc:
-                err = f"LLM server at {self.base_url} returned truncated or invalid JSON"
-                raise LLMBadResponse(err) from exc
-        return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.grounding import Facts, GroundingGuard, GuardReport
-from assistant.llm.base import ChatModel
+from assistant.llm.base import ChatModel, GenerationOptions
 from assistant.llm.errors import LLMError
 from assistant.promotions.rules import PromotionResult
 
@@ -57,7 +57,7 @@ def phrase_promotions(
         return
     emitted = False
     try:
-        for sentence in guard.filter(model.stream(msgs, max_tokens=120, temperature=0.2)):
+        for sentence in guard.filter(model.stream(msgs, GenerationOptions(max_tokens=120, temperature=0.2))):
             yield sentence.lstrip() if not emitted else sentence
             emitted = True
     except LLMError:

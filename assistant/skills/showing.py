@@ -108,5 +108,6 @@ def show_picks(
         yield TextDeltaEvent(text="\n\n" + (f"**{i + 1}.** " if len(picks) > 1 else ""))
         for piece in explainer.explain_one(pick.product, pick.reasons, request, ctx.language):
             yield TextDeltaEvent(text=piece)
+        ctx.record_generation(explainer.stats[-1].report, explainer.stats[-1].ttft_s)
         if explainer.stats and explainer.stats[-1].error:
             explainer.model = None  # the backend failed once: templates for the rest of the turn

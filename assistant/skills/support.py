@@ -14,6 +14,7 @@ from dataclasses import replace
 from assistant.events import Event, TextDeltaEvent
 from assistant.skills import safety
 from assistant.skills.base import Services, TurnContext, say
+from assistant.support.answer import SupportAnswer
 
 _CANCEL = re.compile(r"\bcancel\b|取消", re.I)
 _RETURN = re.compile(r"\breturn\b|退货|退回", re.I)
@@ -81,8 +82,10 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     if ctx.zh:
         first = plan.messages[0]
         plan.messages[0] = {"role": first["role"], "content": first["content"] + " Answer in Simplified Chinese."}
-    for piece in services.support.stream(plan):
+    answer = SupportAnswer("", plan.intent.intent, plan.intent.confidence, plan.section.id, plan.citation)
+    for piece in services.support.stream(plan, answer):
         yield TextDeltaEvent(text=piece)
+    ctx.record_generation(answer.report, answer.ttft_s)
 
 
 def apply_saved_statuses(services: Services) -> None:

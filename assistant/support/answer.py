@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.grounding import Facts, GroundingGuard, GuardReport
-from assistant.llm.base import ChatModel, Message
+from assistant.llm.base import ChatModel, GenerationOptions, Message
 from assistant.llm.errors import LLMError
 from assistant.support.index import PolicyHit, PolicyIndex
 from assistant.support.intent import IntentPrediction, SupportIntentClassifier
@@ -170,7 +170,8 @@ class SupportAnswerer:
 
             def pieces() -> Iterator[str]:
                 assert self.model is not None
-                for piece in self.model.stream(plan.messages, max_tokens=self.max_tokens, temperature=0.1):
+                options = GenerationOptions(max_tokens=self.max_tokens, temperature=0.1)
+                for piece in self.model.stream(plan.messages, options):
                     if answer is not None and answer.ttft_s is None:
                         answer.ttft_s = time.perf_counter() - t0
                     yield piece
@@ -179,11 +180,11 @@ class SupportAnswerer:
                 yield sentence.lstrip() if not emitted else sentence
                 emitted = True
         except LLMError as exc:
+            # The model failed (down, slow, crashed mid-answer): the answer still ends with the policy text.
             if answer is not None:
                 answer.error = str(exc)
-            if not emitted:
-                guard.report.used_fallback = True
-                yield plan.fallback
+            guard.report.used_fallback = True
+            yield (" " if emitted else "") + plan.fallback
         yield "\n\n" + plan.citation
 
     def answer(

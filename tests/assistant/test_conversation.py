@@ -221,7 +221,7 @@ def test_check_message_cleans_whitespace():
 class SlowModel(FakeChatModel):
     """A model whose first token takes longer than the deadline."""
 
-    def stream(self, messages, **kwargs):
+    def _stream(self, messages, options):
         import time
 
         time.sleep(1.0)
@@ -231,9 +231,10 @@ class SlowModel(FakeChatModel):
 def test_a_slow_model_gets_a_template_answer_within_the_deadline():
     import time
 
-    from assistant.deadline import DeadlineChatModel
+    from assistant.llm.deadline import DeadlineMiddleware, Deadlines
 
-    services = make_services(demo_products(), model=DeadlineChatModel(SlowModel(), first_token_s=0.2, total_s=0.5))
+    slow = DeadlineMiddleware(SlowModel(), Deadlines(first_token_s=0.2, idle_s=0.2, total_s=0.5))
+    services = make_services(demo_products(), model=slow)
     t0 = time.perf_counter()
     events = list(Conversation.start(services, "u1").turn("analog watch"))
     assert time.perf_counter() - t0 < 0.9
@@ -241,11 +242,11 @@ def test_a_slow_model_gets_a_template_answer_within_the_deadline():
 
 
 def test_the_deadline_model_passes_a_fast_stream_through():
-    from assistant.deadline import DeadlineChatModel
+    from assistant.llm.deadline import DeadlineMiddleware, Deadlines
 
-    model = DeadlineChatModel(FakeChatModel("Quick answer here."), first_token_s=1, total_s=2)
+    model = DeadlineMiddleware(FakeChatModel("Quick answer here."), Deadlines(first_token_s=1, total_s=2))
     assert "".join(model.stream([{"role": "user", "content": "hi"}])) == "Quick answer here."
-    failing = DeadlineChatModel(FakeChatModel(fail_with=LLMUnavailable("down")))
+    failing = DeadlineMiddleware(FakeChatModel(fail_with=LLMUnavailable("down")))
     with pytest.raises(LLMUnavailable):
         list(failing.stream([{"role": "user", "content": "hi"}]))
 

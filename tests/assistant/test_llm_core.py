@@ -1,17 +1,17 @@
-"""Fake backend, context fitting, backend selection and the FIFO lock."""
+"""Fake backend, the ChatModel base, context fitting and backend selection."""
 
 from __future__ import annotations
 
 import json
-import threading
-import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from assistant.llm import FakeChatModel, LLMUnavailable, backend_name, make_chat_model
+from assistant.llm import FakeChatModel, GenerationOptions, LLMBadResponse, LLMUnavailable, backend_name, make_backend
+from assistant.llm.base import ChatModel, Message
 from assistant.llm.context import estimate_tokens, fit_messages
-from assistant.llm.fairlock import FairLock
 from assistant.llm.openai_backend import OpenAIChatModel
 from assistant.settings import LLMSettings
 
@@ -30,7 +30,8 @@ def test_fake_schema_answer_is_valid_json() -> None:
         "properties": {"ok": {"type": "boolean"}, "n": {"type": "integer"}},
         "required": ["ok", "n"],
     }
-    out = json.loads(FakeChatModel("not json").complete([{"role": "user", "content": "x"}], schema=schema))
+    out = json.loads(FakeChatModel("not json").complete([{"role": "user", "content": "x"}],
+                                                        GenerationOptions(schema=schema)))
     assert out == {"ok": False, "n": 0}
 
 
@@ -77,38 +78,40 @@ def test_unknown_backend_and_missing_url_are_clear_errors() -> None:
     with pytest.raises(LLMUnavailable, match="Unknown LLM backend"):
         backend_name(LLMSettings(backend="gpt5"))
     with pytest.raises(LLMUnavailable, match="SHOPASSIST_LLM__BASE_URL"):
-        make_chat_model(LLMSettings(backend="openai"))
+        make_backend(LLMSettings(backend="openai"), Path("/nonexistent"))
 
 
 def test_factory_builds_openai_backend_without_network() -> None:
-    model = make_chat_model(LLMSettings(base_url="http://127.0.0.1:9/v1", model="m", api_key=SecretStr("k")))
+    model = make_backend(LLMSettings(base_url="http://127.0.0.1:9/v1", model="m", api_key=SecretStr("k")),
+                         Path("/nonexistent"))
     assert isinstance(model, OpenAIChatModel)
     assert model.name == "openai:m"
 
 
-def test_fair_lock_serves_in_arrival_order() -> None:
-    lock = FairLock()
-    order: list[int] = []
-    started = threading.Event()
+def test_fake_backend_is_no_model_at_all(tmp_path: Path) -> None:
+    assert make_backend(LLMSettings(backend="fake"), tmp_path) is None
 
-    def holder() -> None:
-        with lock.hold():
-            started.set()
-            time.sleep(0.2)
 
-    def turn(i: int) -> None:
-        with lock.hold():
-            order.append(i)
+class _Echo(ChatModel):
+    """A backend that implements only `_stream`, as every backend does."""
 
-    first = threading.Thread(target=holder)
-    first.start()
-    started.wait()
-    threads = []
-    for i in range(5):
-        t = threading.Thread(target=turn, args=(i,))
-        t.start()
-        threads.append(t)
-        time.sleep(0.02)  # arrival order 0..4
-    for t in [first, *threads]:
-        t.join()
-    assert order == [0, 1, 2, 3, 4]
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.seen: list[GenerationOptions] = []
+
+    def _stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
+        self.seen.append(options)
+        yield from self.text.split("|")
+
+
+def test_one_stream_method_gives_stream_and_complete() -> None:
+    model = _Echo('{"ok":| true}')
+    assert model.complete([{"role": "user", "content": "x"}]) == '{"ok": true}'
+    opts = GenerationOptions(max_tokens=5, stop=("!",), schema={"type": "object"})
+    assert model.complete([{"role": "user", "content": "x"}], opts) == '{"ok": true}'
+    assert model.seen[-1] is opts
+
+
+def test_complete_with_a_schema_refuses_broken_json() -> None:
+    with pytest.raises(LLMBadResponse, match="invalid JSON"):
+        _Echo('{"ok":| ').complete([{"role": "user", "content": "x"}], GenerationOptions(schema={"type": "object"}))

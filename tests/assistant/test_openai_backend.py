@@ -1,11 +1,10 @@
-"""The OpenAI-compatible backend against a tiny scripted HTTP server (errors) and llama_cpp.server (slow)."""
+"""The OpenAI-compatible backend against a tiny scripted HTTP server (errors) and a real llama-server (slow)."""
 
 from __future__ import annotations
 
 import json
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.llm import LLMAuthError, LLMBadResponse, LLMUnavailable, OpenAIChatModel
+from assistant.llm import GenerationOptions, LLMAuthError, LLMBadResponse, LLMUnavailable, OpenAIChatModel
 from assistant.llm.openai_backend import discover_model
 
 MSGS = [{"role": "user", "content": "hello"}]
@@ -60,29 +59,32 @@ class Scripted(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         Scripted.requests.append(body)
         mode = Scripted.mode
+        content = '{"name": "Asha", "age": 30}' if body.get("response_format") or mode == "json" else "Hello there."
         if self.headers.get("Authorization") != "Bearer good-key":
             self._send(401, b'{"error": {"message": "invalid api key", "type": "auth"}}')
-        elif mode == "truncated":
-            self._send(200, json.dumps(_completion("hi")).encode()[:40])
-        elif mode == "bad_json_content":
-            self._send(200, json.dumps(_completion('{"name": "Asha", "ag')).encode())
         elif mode == "context" and len(Scripted.requests) == 1:
             self._send(400, b'{"error": {"message": "This model\'s maximum context length is 512 tokens"}}')
-        elif mode == "stream" or body.get("stream"):
+        elif not body.get("stream"):
+            self._send(200, json.dumps(_completion(content)).encode())
+        else:
+            if mode == "bad_json_content":
+                content = '{"name": "Asha", "ag'
+            pieces = [content[i:i + 6] for i in range(0, len(content), 6)]
             chunks = [
                 {
                     "id": "c",
                     "object": "chat.completion.chunk",
                     "created": 0,
                     "model": "fake-model",
-                    "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}],
+                    "choices": [{"index": 0, "delta": {"content": w, **({"role": "assistant"} if not i else {})},
+                                 "finish_reason": None}],
                 }
-                for w in ["Hello", " there", "."]
+                for i, w in enumerate(pieces)
             ]
             payload = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+            if mode == "truncated":
+                payload = payload[:60]
             self._send(200, payload.encode(), "text/event-stream")
-        else:
-            self._send(200, json.dumps(_completion('{"name": "Asha", "age": 30}')).encode())
 
 
 @pytest.fixture
@@ -104,14 +106,14 @@ def _model(url: str, key: str = "good-key", **kw: object) -> OpenAIChatModel:
 
 def test_model_name_is_discovered_and_text_streams(server: str) -> None:
     model = _model(server)
-    assert "".join(model.stream(MSGS, max_tokens=7)) == "Hello there."
+    assert "".join(model.stream(MSGS, GenerationOptions(max_tokens=7))) == "Hello there."
     assert model.name == "openai:fake-model"
     # llama.cpp's server reads only `max_tokens`; LangChain alone would send just `max_completion_tokens`
     assert Scripted.requests[-1]["max_tokens"] == 7
 
 
 def test_schema_goes_out_as_response_format_json_schema(server: str) -> None:
-    out = json.loads(_model(server, model="fake-model").complete(MSGS, schema=SCHEMA))
+    out = json.loads(_model(server, model="fake-model").complete(MSGS, GenerationOptions(schema=SCHEMA)))
     assert out == {"name": "Asha", "age": 30}
     sent = Scripted.requests[-1]
     assert sent["response_format"]["type"] == "json_schema"
@@ -137,16 +139,16 @@ def test_unreachable_server_is_one_clear_error() -> None:
         discover_model(f"http://127.0.0.1:{port}/v1")
 
 
-def test_truncated_response_body(server: str) -> None:
+def test_truncated_response_body_under_a_schema(server: str) -> None:
     Scripted.mode = "truncated"
     with pytest.raises(LLMBadResponse):
-        _model(server, model="fake-model").complete(MSGS)
+        _model(server, model="fake-model").complete(MSGS, GenerationOptions(schema=SCHEMA))
 
 
 def test_truncated_json_content_under_a_schema(server: str) -> None:
     Scripted.mode = "bad_json_content"
     with pytest.raises(LLMBadResponse, match="truncated or invalid JSON"):
-        _model(server, model="fake-model").complete(MSGS, schema=SCHEMA)
+        _model(server, model="fake-model").complete(MSGS, GenerationOptions(schema=SCHEMA))
 
 
 def test_context_too_long_retries_with_fewer_turns(server: str) -> None:
@@ -156,7 +158,7 @@ def test_context_too_long_retries_with_fewer_turns(server: str) -> None:
         history += [{"role": "user", "content": f"q{i} " + "x " * 200}, {"role": "assistant", "content": "a"}]
     history.append({"role": "user", "content": "last"})
     model = _model(server, model="fake-model", n_ctx=8192)
-    assert model.complete(history) == '{"name": "Asha", "age": 30}'
+    assert model.complete(history) == "Hello there."
     first, second = Scripted.requests
     assert len(second["messages"]) < len(first["messages"])
     assert second["messages"][-1]["content"] == "last"
@@ -174,33 +176,17 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_against_real_llama_cpp_server() -> None:
-    """The vLLM code path, exercised against an OpenAI-compatible llama.cpp server on 127.0.0.1."""
-    pytest.importorskip("llama_cpp.server")
+def test_against_a_real_llama_server() -> None:
+    """The vLLM code path, exercised against llama.cpp's OpenAI-compatible server on 127.0.0.1."""
+    from assistant.llm.llama_server import find_binary
     from assistant.llm.models import BUNDLED_MODELS, single_file
 
     gguf = single_file(BUNDLED_MODELS["smollm2-135m"])
     port = _free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(gguf),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-            "--n_threads",
-            "2",
-            "--api_key",
-            "good-key",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [str(find_binary()), "--model", str(gguf), "--alias", "smol", "--host", "127.0.0.1", "--port", str(port),
+         "--ctx-size", "2048", "--threads", "2", "--api-key", "good-key", "--no-webui"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
@@ -208,24 +194,22 @@ def test_against_real_llama_cpp_server() -> None:
         while True:
             try:
                 name = discover_model(url, "good-key", timeout_s=2)
+                model = _model(url, max_tokens=24, timeout_s=60)
+                assert model.model == name == "smol"
+                pieces = list(model.stream([{"role": "user", "content": "Say hello."}], GenerationOptions(max_tokens=16)))
                 break
-            except LLMUnavailable:
+            except LLMUnavailable:  # still loading (503) or not listening yet
                 if time.time() > deadline or proc.poll() is not None:
                     raise
                 time.sleep(0.5)
-        model = _model(url, max_tokens=24, timeout_s=60)
-        assert model.model == name
-        pieces = list(model.stream([{"role": "user", "content": "Say hello."}], max_tokens=16))
         assert len(pieces) > 1 and "".join(pieces).strip()
         # the limit reaches the server: a long essay stops after 8 tokens (one piece per token)
-        essay = list(model.stream([{"role": "user", "content": "Write a long essay about shoes."}], max_tokens=8))
+        essay = list(model.stream([{"role": "user", "content": "Write a long essay about shoes."}],
+                                  GenerationOptions(max_tokens=8)))
         assert 1 <= len(essay) <= 8
-        data = json.loads(
-            model.complete(
-                [{"role": "user", "content": "A person called Asha, aged 30, as JSON."}], schema=SCHEMA, max_tokens=48
-            )
-        )
-        assert set(data) == {"name", "age"} and isinstance(data["age"], int)
+        data = json.loads(model.complete([{"role": "user", "content": "A person called Asha, aged 30, as JSON."}],
+                                         GenerationOptions(schema=SCHEMA, max_tokens=48)))
+        assert set(data) == {"name", "age"} and isinstance(data["age"], int)  # the schema is enforced
         with pytest.raises(LLMAuthError):
             _model(url, key="wrong", model=name).complete(MSGS)
     finally:

@@ -8,7 +8,8 @@ import pytest
 
 from assistant.conversation import Conversation
 from assistant.llm.fake import FakeChatModel
-from assistant.privacy import MaskingChatModel, PiiFilter, install_log_masking, luhn_ok, mask_cards, mask_pii
+from assistant.llm.masking import MaskingMiddleware
+from assistant.privacy import PiiFilter, install_log_masking, luhn_ok, mask_cards, mask_pii
 from assistant.testing import demo_products, make_services
 
 CARD = "4111 1111 1111 1111"
@@ -56,12 +57,11 @@ def test_luhn() -> None:
 def test_a_turn_sends_no_raw_pii_to_the_model_and_stores_no_full_card_number() -> None:
     fake = FakeChatModel("Light shoes for daily runs.")
     services = make_services(demo_products(), model=fake, support=True)
-    assert isinstance(services.model, MaskingChatModel)  # wrapped by Services, whoever sets the model
+    assert isinstance(services.model, MaskingMiddleware)  # the outermost link of the one model chain
     conv = Conversation(services, user_id="asha")
     events = list(conv.turn(MESSAGE))
     assert events[-1].type == "done" and fake.calls
     list(conv.turn("where is my order SA-100232? my phone is 9876543210"))
-    services.model = fake  # set again after building: still masked
     list(conv.turn("compare the first two, email me at asha.k@example.com"))
     sent = "\n".join(m["content"] for call in fake.calls for m in call)
     assert not [raw for raw in [*RAW, "9876543210"] if raw in sent], sent

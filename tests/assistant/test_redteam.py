@@ -71,13 +71,8 @@ def test_the_real_assistant_holds_on_every_case(minilm) -> None:  # type: ignore
 
 
 @pytest.mark.slow
-def test_a_sample_holds_with_a_real_small_model(minilm) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("llama_cpp")
-    from assistant.llm.llamacpp_backend import LlamaCppChatModel
-    from assistant.llm.models import BUNDLED_MODELS, single_file
-
-    model = LlamaCppChatModel(single_file(BUNDLED_MODELS["smollm2-135m"]), n_ctx=1024, max_tokens=48)
-    summary, results = run_redteam(_real_services(minilm), model, limit=8)
+def test_a_sample_holds_with_a_real_small_model(minilm, smol_model) -> None:  # type: ignore[no-untyped-def]
+    summary, results = run_redteam(_real_services(minilm), smol_model, limit=8)
     assert summary["cases"] == 8 and summary["model_calls"] > 0
     assert summary["failed_ids"] == [], [(r.case.id, r.problems, r.text[:200]) for r in results if not r.passed]
 

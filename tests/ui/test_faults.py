@@ -4,7 +4,8 @@ the service answers again without manual repair.
 
 - database locked, damaged or out of space (real SQLite files; a real tmpfs when we are root), through the API;
 - the server SIGKILLed in the middle of a streamed answer and restarted on the same database (real uvicorn);
-- the OpenAI-compatible LLM server stopped and restarted (real `llama_cpp.server` with SmolLM2);
+- the OpenAI-compatible LLM server stopped and restarted (real `llama-server` with SmolLM2): the circuit
+  breaker skips it at once while it is down and probes it back;
 - the Chroma server stopped and restarted under a running app (real `chroma run`).
 """
 
@@ -241,8 +242,8 @@ class SlowModel(FakeChatModel):
         super().__init__()
         self.delay_s = delay_s
 
-    def stream(self, messages: Sequence[Any], **kwargs: Any) -> Iterator[str]:
-        for piece in super().stream(messages, **kwargs):
+    def _stream(self, messages: list[Any], options: Any) -> Iterator[str]:
+        for piece in super()._stream(messages, options):
             time.sleep(self.delay_s)
             yield piece
 
@@ -303,90 +304,62 @@ def test_killing_the_server_mid_answer_keeps_the_message_the_cart_and_an_honest_
 # ---------------------------------------------------------------- the LLM server stopped
 
 
-class Counting:
-    """Passes a chat model through and counts the pieces that really came from it. `cap` ends an answer
-    after that many pieces: LangChain sends `max_completion_tokens`, which llama_cpp.server ignores."""
-
-    def __init__(self, inner: Any, cap: int = 12) -> None:
-        self.inner = inner
-        self.cap = cap
-        self.name = inner.name
-        self.can_stream = inner.can_stream
-        self.supports_schema = inner.supports_schema
-        self.pieces = 0
-        self.failures = 0
-
-    def stream(self, messages: Sequence[Any], **kwargs: Any) -> Iterator[str]:
-        try:
-            for n, piece in enumerate(self.inner.stream(messages, **kwargs)):
-                if n >= self.cap:
-                    return
-                self.pieces += 1
-                yield piece
-        except Exception:
-            self.failures += 1
-            raise
-
-    def complete(self, messages: Sequence[Any], **kwargs: Any) -> str:
-        return str(self.inner.complete(messages, **kwargs))
-
-
 def _llama_server(port: int) -> subprocess.Popen[bytes]:
+    """An OpenAI-compatible server this test owns (as a vLLM host would be): started and stopped by hand."""
+    from assistant.llm.llama_server import find_binary
     from assistant.llm.models import BUNDLED_MODELS, single_file
 
     gguf = single_file(BUNDLED_MODELS["smollm2-135m"])
-    return _spawn([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-                   "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"], port, timeout_s=90)
+    return _spawn([str(find_binary()), "--model", str(gguf), "--alias", "smol", "--host", "127.0.0.1",
+                   "--port", str(port), "--ctx-size", "2048", "--threads", "2", "--no-webui"], port, timeout_s=90)
+
+
+def _ready(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while httpx.get(url.removesuffix("/v1") + "/health", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, "llama-server did not load its model"
+        time.sleep(0.2)
 
 
 @pytest.mark.slow
 def test_a_stopped_llm_server_gives_cards_and_template_text_and_answers_come_back(tmp_path: Path) -> None:
-    pytest.importorskip("llama_cpp.server")
-    from assistant.deadline import DeadlineChatModel
     from assistant.llm import OpenAIChatModel
-    from assistant.llm.openai_backend import discover_model
 
     port = _free_port()
     llm = _llama_server(port)
     try:
         url = f"http://127.0.0.1:{port}/v1"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                name = discover_model(url, timeout_s=2)
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        warm = {"model": name, "max_tokens": 1, "messages": [{"role": "user", "content": "hi"}]}
-        httpx.post(f"{url}/chat/completions", json=warm, timeout=60).raise_for_status()  # page the model in
-        # Counted under the deadline wrapper, as the app factory builds it: pieces that really came from the
-        # server, failures that really were the backend's (not the deadline cutting a long answer short).
-        # Generous deadlines: a 135M model's first token takes ~0.5 s on a quiet machine, 10 s+ on a loaded one.
-        counted = Counting(OpenAIChatModel(url, model=name, timeout_s=30, max_retries=1, max_tokens=12))
-        model = DeadlineChatModel(counted, first_token_s=30, total_s=30)
-        client, _ = _app(tmp_path / "state.db", model=model)
+        _ready(url)
+        # the remote (vLLM) backend, behind the same middleware chain the app factory builds
+        client, _ = _app(tmp_path / "state.db",
+                                model=OpenAIChatModel(url, model="smol", timeout_s=30, max_tokens=12))
         cid = client.post("/v1/conversations", headers=H).json()["id"]
-        ok_turn(client, cid, "running shoes under 3000")
-        assert counted.pieces > 0 and counted.failures == 0  # the real model answered
+        assert ok_turn(client, cid, "running shoes under 3000")[-1]["generation"]["first_token_ms"] is not None
 
         _stop(llm)
+        for _ in range(4):  # each turn: cards and the template answer; the breaker opens after 3 failures
+            started = time.monotonic()
+            events = ok_turn(client, cid, "analog watches under 2000")  # no `error` event
+            types = [e["type"] for e in events]
+            assert types.index("products") < types.index("text_delta")
+            assert "".join(e["text"] for e in events if e["type"] == "text_delta").strip()  # the template answer
+            assert events[-1]["generation"]["template_fallbacks"] >= 1
+            assert time.monotonic() - started < 5  # connection refused is not retried for long
+        model = client.get("/readyz").json()["model"]
+        assert model["state"] == "circuit_open" and model["consecutive_failures"] >= 3
         started = time.monotonic()
-        events = ok_turn(client, cid, "analog watches under 2000")  # no `error` event
-        types = [e["type"] for e in events]
-        assert types.index("products") < types.index("text_delta")
-        assert "".join(e["text"] for e in events if e["type"] == "text_delta").strip()  # the template answer
-        assert counted.failures >= 1 and time.monotonic() - started < 15
+        ok_turn(client, cid, "analog watches under 2000")
+        assert time.monotonic() - started < 1  # open circuit: the model is not even tried
 
         llm = _llama_server(port)  # back on the same address; our server is not restarted
-        httpx.post(f"{url}/chat/completions", json=warm, timeout=60).raise_for_status()
-        before = counted.pieces
-        for _ in range(3):  # a busy machine may need a turn or two before the model beats the deadline again
-            ok_turn(client, cid, "running shoes under 3000")
-            if counted.pieces > before:
+        _ready(url)
+        for _ in range(10):  # the breaker probes again after its back-off (5 s)
+            if ok_turn(client, cid, "running shoes under 3000")[-1]["generation"]["first_token_ms"] is not None:
                 break
-        assert counted.pieces > before
+            time.sleep(1)
+        else:
+            raise AssertionError("the model never answered again")
+        assert client.get("/readyz").json()["model"]["state"] == "ready"
     finally:
         _stop(llm, signal.SIGKILL)
 

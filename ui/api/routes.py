@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from assistant.app_factory import Assistant
 from assistant.conversation import Conversation
 from assistant.events import CartEvent, DoneEvent, ErrorEvent, Event
+from assistant.llm.base import model_status
 from ui.api.errors import ApiError
 from ui.api.schemas import (
     SSE_EVENT,
@@ -80,7 +81,9 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
 
     @router.get("/readyz", response_model=Health, tags=["ops"], responses={503: {"model": Health}})
     def readyz() -> Any:
-        """Readiness: the database answers and the catalog is loaded."""
+        """Readiness: the database answers and the catalog is loaded. `model` tells the generator's state
+        (loading, restarting, circuit open...), which never makes the service unready: cards and template
+        answers work without it."""
         checks: dict[str, str] = {}
         try:
             db_ok, reason = store.health()
@@ -92,7 +95,9 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
         except Exception as exc:
             checks["catalog"] = f"error: {type(exc).__name__}"
         ok = all(v.startswith("ok") for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+        body = {"status": "ok" if ok else "unavailable", "checks": checks,
+                "model": model_status(assistant.services.model).to_dict()}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.post("/v1/conversations", response_model=ConversationOut, status_code=201, responses=ERRORS,
                  tags=["conversations"])

@@ -90,9 +90,21 @@ class EventsOut(BaseModel):
     events: list[dict[str, Any]]
 
 
+class ModelHealth(BaseModel):
+    """The generator's state. Not part of readiness: without a model the assistant answers from templates."""
+
+    backend: str
+    state: str = Field(description="ready | loading | restarting | down | circuit_open | off")
+    detail: str = ""
+    restarts: int = 0
+    consecutive_failures: int = 0
+    retry_in_s: float | None = None
+
+
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)
+    model: ModelHealth | None = None
 
 
 class ErrorDetail(BaseModel):

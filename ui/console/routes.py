@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.agents import Agent, AgentDesk, AgentError, shopper_view, suggest_reply
 from assistant.app_factory import Assistant
+from assistant.llm.base import model_status
 from ui.api.errors import ApiError
 from ui.api.ratelimit import TokenBuckets
 from ui.api.routes import ERRORS
@@ -83,6 +84,12 @@ def make_console_router(assistant: Assistant, desk: AgentDesk, session_hours: fl
     @router.get("/console/api/me")
     def me(who: AgentDep) -> dict[str, Any]:
         return {"name": who.name, "is_admin": who.is_admin}
+
+    @router.get("/console/api/model")
+    def model(who: AgentDep) -> dict[str, Any]:
+        """The language model's state (ready, loading, restarting, circuit open): agents see why answers
+        are templates right now."""
+        return model_status(services.model).to_dict()
 
     @router.get("/console/api/queue")
     def queue(who: AgentDep, which: Annotated[str, Query(pattern="^(handoff|open|mine|resolved)$")] = "handoff"

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.llm.base import Message
+from assistant.llm.base import ChatModel, GenerationOptions, Message
 
 BENCH_LLM = "SHOPASSIST_BENCH_LLM"
 BENCH_TOKEN_MS = "SHOPASSIST_BENCH_TOKEN_MS"
@@ -35,13 +35,11 @@ BENCH_LIMITS = {
 }
 
 
-class PacedFakeModel:
+class PacedFakeModel(ChatModel):
     """Streams the first fact line of the prompt (grounded by construction) as word pieces, `token_ms` apart.
 
     Unlike assistant.llm.fake.FakeChatModel it keeps no call log, so a long soak does not grow memory."""
 
-    can_stream = True
-    supports_schema = False
     name = "paced-fake"
 
     def __init__(self, token_ms: float = 5.0, max_pieces: int = 24) -> None:
@@ -57,19 +55,14 @@ class PacedFakeModel:
                 return line if line.endswith(".") else line + "."
         return "Here is what I found."
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int | None = None,
-               temperature: float | None = None, stop: Sequence[str] | None = None) -> Iterator[str]:
+    def _stream(self, messages: list[Message], options: GenerationOptions) -> Iterator[str]:
         text = self._text(messages)
-        for word in stop or ():
+        for word in options.stop:
             text = text.split(word, 1)[0]
         for piece in re.findall(r"\s*\S+", text)[: self.max_pieces]:
             if self.delay:
                 time.sleep(self.delay)
             yield piece
-
-    def complete(self, messages: Sequence[Message], *, schema: dict | None = None, max_tokens: int | None = None,
-                 temperature: float | None = None, stop: Sequence[str] | None = None) -> str:
-        return "".join(self.stream(messages, max_tokens=max_tokens, stop=stop))
 
 
 def create_bench_app() -> Any:
