@@ -90,6 +90,7 @@ class ServerOptions:
     load_timeout_s: float = 300.0
     min_backoff_s: float = 1.0
     max_backoff_s: float = 30.0
+    restart: bool = True  # False: a crash ends the watcher (the doctor's one-shot smoke test)
     extra_args: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -192,8 +193,12 @@ class LlamaServerProcess:
             code = proc.poll()
             if code is not None:
                 self._proc = None
-                self._restarts += 1
                 why = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+                if not self.options.restart:
+                    self._state, self._detail = "down", f"model process {why}"
+                    self._stop.set()
+                    return
+                self._restarts += 1
                 self._state, self._detail = "restarting", f"model process {why}; restarting"
                 log.error("model process %s; restarting in %.0f s (log: %s)", why, backoff, self.log_path)
                 self._sleep(backoff)

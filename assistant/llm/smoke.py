@@ -18,7 +18,7 @@ from assistant.llm.models import resolve_gguf
 from assistant.llm.openai_backend import discover_model
 from assistant.settings import LLMSettings
 
-_SYSTEM_INFO = re.compile(r"system_info:.*")
+_SYSTEM_INFO = re.compile(r"system_info:.*?\| (CPU : .*)")
 
 
 @dataclass
@@ -51,7 +51,7 @@ def system_info(log_path: Path) -> str:
     except OSError:
         return ""
     found = _SYSTEM_INFO.findall(text)
-    return found[-1].strip() if found else ""
+    return "llama.cpp reports " + found[-1].strip(" |") if found else ""
 
 
 def smoke_test(settings: LLMSettings, data_dir: Path, timeout_s: float = 180.0) -> SmokeResult:
@@ -80,7 +80,8 @@ def smoke_test(settings: LLMSettings, data_dir: Path, timeout_s: float = 180.0) 
     log_path.unlink(missing_ok=True)
     process = LlamaServerProcess(gguf, binary=binary, log_path=log_path, alias="doctor",
                                  options=ServerOptions(slots=1, ctx_per_slot=512, threads=settings.n_threads,
-                                                       min_backoff_s=timeout_s, load_timeout_s=timeout_s))
+                                                       restart=False, load_timeout_s=timeout_s,
+                                                       extra_args=("--log-verbosity", "5")))  # system_info
     process.start()
     try:
         ready = process.wait_ready(timeout_s)

@@ -49,17 +49,29 @@ def phrase_promotions(
         system_prompt=msgs[0]["content"],
         request=request,
     )
-    guard = GroundingGuard(facts, fallback)
+    # The best offer's template sentence comes at once; the model's wording (checked) or the rest follows.
+    lead, _, rest = fallback.partition(". ")
+    lead, rest = (lead + "." if rest else lead), rest.strip()
+    guard = GroundingGuard(facts, rest)
     if report is not None:
         guard.report = report
+    yield lead
     if model is None or not (result.applied or result.near_misses or result.sale_items):
-        yield fallback
+        if rest:
+            yield " " + rest
         return
-    emitted = False
+    emitted = 0
     try:
-        for sentence in guard.filter(model.stream(msgs, GenerationOptions(max_tokens=120, temperature=0.2))):
-            yield sentence.lstrip() if not emitted else sentence
-            emitted = True
+        sentences = guard.filter(model.stream(msgs, GenerationOptions(max_tokens=120, temperature=0.2)))
+        for sentence in sentences:
+            if sentence.strip() == lead.strip():
+                continue
+            yield " " + sentence.strip()
+            emitted += 1
+            if emitted >= 2:
+                sentences.close()
+                break
     except LLMError:
-        if not emitted:
-            yield fallback
+        guard.report.used_fallback = True
+        if rest:
+            yield " " + rest

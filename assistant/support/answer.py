@@ -54,6 +54,12 @@ class SupportPlan:
     related: PolicySection | None = None
 
     @property
+    def lead(self) -> str:
+        """The fallback's first sentence (the order's state, or the section's opening rule): shown at once,
+        before the model, so a shopper never waits on the model for the first useful words."""
+        return _first_sentences(self.fallback, 1)
+
+    @property
     def section(self) -> PolicySection:
         return self.hits[0].section
 
@@ -158,11 +164,15 @@ class SupportAnswerer:
         return SupportPlan(message, pred, hits, order, msgs, facts, fallback, related)
 
     def stream(self, plan: SupportPlan, answer: SupportAnswer | None = None) -> Iterator[str]:
-        """Grounded answer text, then the citation line. Falls back to the policy text on any LLM error."""
-        guard = GroundingGuard(plan.facts, plan.fallback)
+        """The lead sentence from the policy or order at once, then the model's grounded wording (at most
+        two sentences), then the citation line. Without a usable model the rest of the policy text follows
+        the lead instead."""
+        rest = plan.fallback[len(plan.lead):].strip()
+        guard = GroundingGuard(plan.facts, rest)
         if answer is not None:
             answer.report = guard.report
-        emitted = False
+        yield plan.lead
+        emitted = 0
         t0 = time.perf_counter()
         try:
             if self.model is None:
@@ -176,15 +186,22 @@ class SupportAnswerer:
                         answer.ttft_s = time.perf_counter() - t0
                     yield piece
 
-            for sentence in guard.filter(pieces()):
-                yield sentence.lstrip() if not emitted else sentence
-                emitted = True
+            sentences = guard.filter(pieces())
+            for sentence in sentences:
+                if sentence.strip() == plan.lead.strip():
+                    continue  # the model repeating the lead adds nothing
+                yield " " + sentence.strip()
+                emitted += 1
+                if emitted >= 2:
+                    sentences.close()
+                    break
         except LLMError as exc:
             # The model failed (down, slow, crashed mid-answer): the answer still ends with the policy text.
             if answer is not None:
                 answer.error = str(exc)
             guard.report.used_fallback = True
-            yield (" " if emitted else "") + plan.fallback
+            if rest:
+                yield " " + rest
         yield "\n\n" + plan.citation
 
     def answer(

@@ -70,6 +70,8 @@ def test_phrasing_keeps_only_grounded_sentences() -> None:
     result = eligible_promotions(Cart.of([_p("a", 1200)]), PromoProfile(orders_count=1), [], NOW)
     model = FakeChatModel("Use STEPUP15 to save ₹180. Or use MEGA90 for 90% off!")
     text = "".join(phrase_promotions(result, model, "any coupons?"))
-    assert text == "Use STEPUP15 to save ₹180."
+    # the template's lead comes first (no waiting on the model), then only the grounded model sentence
+    assert text == ("Use coupon STEPUP15 to save ₹180 (15% off footwear on ₹799 or more, up to ₹300). "
+                    "Use STEPUP15 to save ₹180.")
     fallback = "".join(phrase_promotions(result, FakeChatModel("Everything is free, $0!"), "x"))
     assert fallback == template_promotions(result)

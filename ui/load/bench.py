@@ -80,7 +80,7 @@ def run_bench(opts: LoadOptions, progress: Progress | None = None) -> dict[str, 
             say(f"starting the API on {srv.base_url} ({opts.workers} worker(s), llm={opts.llm})")
             t_start = time.perf_counter()
             try:
-                wait_ready(srv.base_url, opts.startup_s, alive=srv.alive)
+                wait_ready(srv.base_url, opts.startup_s, alive=srv.alive, need_model=opts.llm != "fake")
             except RuntimeError as exc:
                 raise RuntimeError(f"{exc}\n{srv.log_tail()}") from exc
             startup_s = round(time.perf_counter() - t_start, 1)

@@ -34,6 +34,14 @@ class LoadPlan:
     think_ms: float = 0.0
 
 
+def _source(generation: dict[str, Any]) -> str:
+    """Who wrote a turn's text, from the `done` event's generation summary."""
+    model, fallbacks = generation.get("model_sentences", 0), generation.get("template_fallbacks", 0)
+    if not model and not fallbacks:
+        return "none"
+    return "mixed" if model and fallbacks else ("model" if model else "template")
+
+
 def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000.0, 2)
 
@@ -64,10 +72,13 @@ async def stream_turn(client: httpx.AsyncClient, headers: dict[str, str], conver
                                 rec.first_text_ms = _ms(t0)
                             elif event_type == "done":
                                 done = True
-                        elif line.startswith("data: ") and event_type in ("products", "error"):
+                        elif line.startswith("data: ") and event_type in ("products", "error", "done"):
                             data = json.loads(line[6:])
                             if event_type == "products":
                                 card_ids = [c["id"] for c in data.get("cards", [])]
+                            elif event_type == "done":
+                                generation = data.get("generation") or {}
+                                rec.text_source = _source(generation)
                             elif rec.error is None:
                                 rec.error = f"event:{data.get('code', 'unknown')}"
                     if not done and rec.error is None:
@@ -158,15 +169,18 @@ def run_load(base_url: str, plan: LoadPlan) -> RunResult:
     return asyncio.run(run_shoppers(base_url, plan))
 
 
-def wait_ready(base_url: str, timeout_s: float, alive: Any = None) -> None:
-    """Poll /readyz until it answers 200; `alive()` False (the server died) or the timeout raise RuntimeError."""
+def wait_ready(base_url: str, timeout_s: float, alive: Any = None, need_model: bool = False) -> None:
+    """Poll /readyz until it answers 200 (and, with `need_model`, the model has loaded); `alive()` False (the
+    server died) or the timeout raise RuntimeError."""
     deadline = time.monotonic() + timeout_s
     with httpx.Client(base_url=base_url, trust_env=False, timeout=5) as client:
         while time.monotonic() < deadline:
             if alive is not None and not alive():
                 raise RuntimeError("the server failed during startup (its log follows)")
             try:
-                if client.get("/readyz").status_code == 200:
+                resp = client.get("/readyz")
+                model_ready = (resp.json().get("model") or {}).get("state") == "ready"
+                if resp.status_code == 200 and (model_ready or not need_model):
                     return
             except httpx.HTTPError:
                 pass

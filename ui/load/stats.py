@@ -22,6 +22,7 @@ class Record:
     first_card_ms: float | None = None
     first_text_ms: float | None = None
     cards_first: bool = True  # False when a text_delta came before the products event
+    text_source: str = ""  # model | template | mixed | none: who wrote the turn's text (the `done` event says)
 
 
 @dataclass
@@ -73,6 +74,9 @@ def summarize(run: RunResult) -> dict[str, Any]:
         "error_rate": round(len(errors) / len(run.records), 4) if run.records else 0.0,
         "error_kinds": kinds,
         "cards_after_text": sum(1 for r in ok_turns if not r.cards_first),
+        # with a real model: the share of answers with model text (templates alone would look fast)
+        "model_text_turns": sum(1 for r in ok_turns if r.text_source in ("model", "mixed")),
+        "template_only_turns": sum(1 for r in ok_turns if r.text_source == "template"),
         "shopper_turns_min": min(per_shopper, default=0),
         "shopper_turns_max": max(per_shopper, default=0),
         "shoppers_starved": sum(1 for n in per_shopper if n == 0),
