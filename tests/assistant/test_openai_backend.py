@@ -196,7 +196,8 @@ def test_against_a_real_llama_server() -> None:
                 name = discover_model(url, "good-key", timeout_s=2)
                 model = _model(url, max_tokens=24, timeout_s=60)
                 assert model.model == name == "smol"
-                pieces = list(model.stream([{"role": "user", "content": "Say hello."}], GenerationOptions(max_tokens=16)))
+                hello = [{"role": "user", "content": "Say hello."}]
+                pieces = list(model.stream(hello, GenerationOptions(max_tokens=16)))
                 break
             except LLMUnavailable:  # still loading (503) or not listening yet
                 if time.time() > deadline or proc.poll() is not None:
