@@ -17,11 +17,11 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.app_factory import Assistant
-from assistant.conversation import Conversation
-from assistant.events import Event
-from assistant.skills import Services
-from assistant.state_store import StorageError
+from assistant.conversation.events import Event
+from assistant.conversation.skills import Services
+from assistant.conversation.turn import Conversation
+from assistant.services import Assistant
+from assistant.storage.store import StorageError
 from ui.render import cards_html, cart_html, comparison_html
 
 log = logging.getLogger(__name__)

@@ -6,10 +6,17 @@ from typing import Any
 
 import pytest
 
-from assistant.agents import AgentDesk, AgentError, auto_handoff_reason, hash_password, suggest_reply, verify_password
-from assistant.conversation import Conversation
+from assistant.conversation.turn import Conversation
+from assistant.desk.desk import (
+    AgentDesk,
+    AgentError,
+    auto_handoff_reason,
+    hash_password,
+    suggest_reply,
+    verify_password,
+)
 from assistant.llm.fake import FakeChatModel
-from assistant.state_store import StateStore
+from assistant.storage.store import StateStore
 from assistant.testing import demo_products, make_services
 
 

@@ -30,10 +30,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.app_factory import Assistant
+from assistant.conversation.skills import Services
 from assistant.llm.fake import FakeChatModel
+from assistant.services import Assistant
 from assistant.settings import Settings
-from assistant.skills import Services
 from assistant.testing import demo_products, make_services
 from tests.assistant import test_state_faults as state_faults
 from ui.api.app import create_app

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from assistant.app_factory import Assistant
+from assistant.services import Assistant
 from assistant.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def create_app(assistant: Assistant | None = None, settings: Settings | None = None) -> FastAPI:
     """The API app. Without `assistant` the configured one is built now (models load before serving)."""
-    from assistant.agents import AgentDesk
+    from assistant.desk.desk import AgentDesk
     from assistant.privacy import install_log_masking
     from ui.api import errors
     from ui.api.middleware import CorsAndLimits
