@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from assistant.config import AssistantConfig
 from assistant.conversation.skills import Services
 from assistant.conversation.skills.support import apply_saved_statuses
 from assistant.conversation.turn import Conversation
@@ -78,8 +79,8 @@ def build_services(
         store = StateStore.from_url(settings.resolved_database_url())
     except Exception as exc:
         raise AppBuildError(f"cannot open the database {settings.resolved_database_url()!r}: {exc}") from exc
-    services = Services(searcher=searcher, store=store, detector=detector, store_name=settings.store_name,
-                        known_brands=known_brands(index.catalog))
+    services = Services(searcher=searcher, store=store, detector=detector,
+                        config=AssistantConfig.from_settings(settings), known_brands=known_brands(index.catalog))
     services.profiles = _profiles(store, index)
     if with_ranker:
         services.ranker = _ranker(settings.ranking)

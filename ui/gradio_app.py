@@ -90,7 +90,7 @@ def _status(text: str) -> str:
 def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
     services = assistant.services
     seed_demo_profiles(services)
-    store_name = title or services.store_name
+    store_name = title or services.config.store_name
 
     def load_user(user: str) -> tuple[list[dict[str, str]], str, str, str, str, str]:
         conv = assistant.conversation(user or "guest")

@@ -247,7 +247,7 @@ class Conversation:
 
     def _auto_handoff(self, ctx: TurnContext, scene: str, text: str, failed: bool, status: str) -> Iterator[Event]:
         """Queue the conversation for a person on negative sentiment, repeated failures or a scene the store
-        routes to people (`services.handoff_scenes`, set by the front end); explicit requests are the
+        routes to people (`config.handoff_scenes`: the store's and its sites'); explicit requests are the
         handoff skill's job."""
         from assistant.desk.desk import auto_handoff_reason
 
@@ -256,8 +256,7 @@ class Conversation:
         if scene == "handoff" or status == "open":
             self.save()
             return
-        scenes = tuple(getattr(self.services, "handoff_scenes", ()) or ())
-        reason = auto_handoff_reason(scene, text, failures, scenes)
+        reason = auto_handoff_reason(scene, text, failures, self.services.config.handoff_scenes)
         if reason:
             self.memory["failures"] = 0
             events = list(open_ticket(ctx, self.services, reason))

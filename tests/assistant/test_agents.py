@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -110,7 +111,7 @@ def test_negative_sentiment_and_configured_scenes_queue_the_conversation(service
     conv = Conversation.start(services, "angry")
     events = list(conv.turn("running shoes, your search is useless"))
     assert any(e.type == "handoff" and "negative" in e.reason for e in events)  # type: ignore[attr-defined]
-    services.handoff_scenes = ("support",)
+    services.config = replace(services.config, handoff_scenes=("support",))
     conv2 = Conversation.start(services, "calm")
     assert any(e.type == "handoff" for e in conv2.turn("where is my order"))
     conv3 = Conversation.start(services, "lost")

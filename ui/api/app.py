@@ -32,8 +32,6 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     cfg = settings or load_settings()
     if assistant is None:
         assistant = Assistant.from_settings(cfg)
-    scenes = sorted({s for site in cfg.api.sites.values() for s in site.handoff_scenes})
-    assistant.services.handoff_scenes = tuple(scenes)  # type: ignore[attr-defined]  # read by Conversation
     app = FastAPI(title="ShopAssist API", version="1", description="Conversational shopping assistant: widget API, "
                   "server-to-server API and agent console.", docs_url="/docs", openapi_url="/openapi.json")
     errors.install(app)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from assistant.config import AssistantConfig
 from assistant.conversation.events import CartEvent, CartLineView, Event, GenerationSummary, TextDeltaEvent
 from assistant.conversation.grounding import GuardReport
 from assistant.llm.base import ChatModel
@@ -66,12 +67,9 @@ class Services:
     profiles: ProfileStore | None = None
     support: SupportAnswerer | None = None
     orders: OrderBook | None = None
-    store_name: str = "ShopAssist Demo Store"
+    config: AssistantConfig = field(default_factory=AssistantConfig)
     known_brands: set[str] = field(default_factory=set)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    cards_per_turn: int = 5
-    candidates: int = 60
-    explain_top: int = 1  # products the model explains per search turn (each is one LLM call)
 
     @property
     def catalog(self) -> Catalog:

@@ -22,10 +22,10 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
                       "再见，购物愉快！购物车会为您保存。")
     elif _WHO.search(text):
         reply = ctx.t(
-            f"I'm the shopping assistant of {services.store_name}, a bot. I can find products, compare them, "
+            f"I'm the shopping assistant of {services.config.store_name}, a bot. I can find products, compare them, "
             "answer questions about them, manage your cart and help with orders. A person is one click away "
             "(\u201cTalk to a person\u201d).",
-            f"我是{services.store_name}的购物助手（机器人）。我可以帮您找商品、比较、解答商品问题、管理购物车和处理订单。"
+            f"我是{services.config.store_name}的购物助手（机器人）。我可以帮您找商品、比较、解答商品问题、管理购物车和处理订单。"
             "需要人工时点击“转人工”即可。",
         )
     else:

@@ -14,9 +14,9 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
                       "我不能改变我的工作方式，但很乐意帮您购物。您想找什么？")
     else:
         reply = ctx.t(
-            f"Sorry, I can only help with shopping at {services.store_name}: finding and comparing products, "
+            f"Sorry, I can only help with shopping at {services.config.store_name}: finding and comparing products, "
             "your cart, orders, returns and offers. What can I find for you?",
-            f"抱歉，我只能帮您处理{services.store_name}的购物相关问题：找商品、比较、购物车、订单、退货和优惠。"
+            f"抱歉，我只能帮您处理{services.config.store_name}的购物相关问题：找商品、比较、购物车、订单、退货和优惠。"
             "需要我帮您找点什么吗？",
         )
     yield from say(reply)

@@ -48,5 +48,5 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
                        "add something and ask again to see the best coupon. ")
         if not result.applied and not result.near_misses:
             return
-    for piece in phrase_promotions(result, services.model, ctx.message, services.store_name):
+    for piece in phrase_promotions(result, services.model, ctx.message, services.config.store_name):
         yield TextDeltaEvent(text=piece)

@@ -38,7 +38,7 @@ def popular_picks(services: Services, k: int, exclude: set[str], category: str =
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     profile = services.profile(ctx.user_id)
     slots = ctx.result.slots
-    k = services.cards_per_turn
+    k = services.config.cards_per_turn
     asked = " ".join(content_words(slots.query))
     exclude = set(profile.recent[-10:]) if profile is not None else set()
     cold = profile is None or profile.is_cold
@@ -53,7 +53,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     picks: list[Pick] = []
     if query:
         try:
-            response = services.searcher.search(query, k=services.candidates, filters=slots.filters,
+            response = services.searcher.search(query, k=services.config.candidates, filters=slots.filters,
                                                 exclude_ids=exclude)
             picks = rank_hits(ctx, services, response.parsed.residual or query, response.hits, k)
             ctx.memory["last_query"] = response.parsed.residual or query

@@ -91,7 +91,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     ctx.memory.pop("clarified", None)
     query, filters, exclude = plan_query(ctx)
     try:
-        response = services.searcher.search(query, k=services.candidates, filters=filters, exclude_ids=exclude)
+        response = services.searcher.search(query, k=services.config.candidates, filters=filters, exclude_ids=exclude)
     except QueryError as exc:
         yield from say(str(exc))
         return
@@ -99,7 +99,8 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     ctx.memory["last_filters"] = response.filters.model_dump(exclude_defaults=True)
     chips = response.filters.describe()
     budget = (response.filters.min_price, response.filters.max_price)
-    picks = rank_hits(ctx, services, response.parsed.residual or query, response.hits, services.cards_per_turn, budget)
+    picks = rank_hits(ctx, services, response.parsed.residual or query, response.hits,
+                      services.config.cards_per_turn, budget)
     if not picks:
         ctx.shown = []
         yield from say(ctx.t(

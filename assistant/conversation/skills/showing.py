@@ -103,8 +103,8 @@ def show_picks(
     yield from say(lead)
     if not picks:
         return
-    explainer = Explainer(services.model, known_brands=services.known_brands, store=services.store_name)
-    for i, pick in enumerate(picks[: max(services.explain_top, 0)]):
+    explainer = Explainer(services.model, known_brands=services.known_brands, store=services.config.store_name)
+    for i, pick in enumerate(picks[: max(services.config.explain_top, 0)]):
         yield TextDeltaEvent(text="\n\n" + (f"**{i + 1}.** " if len(picks) > 1 else ""))
         for piece in explainer.explain_one(pick.product, pick.reasons, request, ctx.language):
             yield TextDeltaEvent(text=piece)
