@@ -185,10 +185,17 @@ def _judge(check: Check, record: TurnRecord, ctx: Context) -> CheckResult:
         return _cards(check, record, ctx)
     if isinstance(check, CartCheck):
         want: dict[str, int] = {}
+        unavailable: list[str] = []
         for line in check.lines:
             pid = ctx.resolve(line.product)
+            product = ctx.product(pid)
+            if product is not None and not product.in_stock:
+                unavailable.append(pid)  # out of stock: the right answer says so and adds nothing
+                continue
             want[pid] = want.get(pid, 0) + line.qty
         expected = ", ".join(f"{q} x {ctx.describe(p)}" for p, q in want.items()) or "an empty cart"
+        if unavailable:
+            expected += " (out of stock, so not in the cart: " + ", ".join(map(ctx.describe, unavailable)) + ")"
         if record.cart is None:
             return _ok("cart", False, expected, "cart unknown (could not be read)")
         got = dict(record.cart)
@@ -235,13 +242,27 @@ def _cards(check: CardsCheck, record: TurnRecord, ctx: Context) -> CheckResult:
         problems.append(f"{n} cards")
     if check.where is not None:
         earlier = ctx.shown_by_turn()
+        ceiling = _mean_price(ctx, check.where.cheaper_than_turn)
         for card in record.cards:
             product = ctx.product(str(card.get("id", "")))
             bad = ["not in the catalog"] if product is None else facts.violations(product, check.where, earlier)
+            if product is not None and check.where.cheaper_than_turn is not None:
+                if ceiling is None:
+                    bad.append(f"turn {check.where.cheaper_than_turn} showed no prices to be cheaper than")
+                elif product.price >= ceiling:
+                    bad.append(f"price {product.price:g} not below turn {check.where.cheaper_than_turn}'s "
+                               f"mean {ceiling:g}")
             if bad:
                 problems.append(f"#{card.get('position', '?')} {str(card.get('title', ''))[:40]!r}: {'; '.join(bad)}")
     expected = bound + (f", each {check.where.model_dump(exclude_defaults=True)}" if check.where else "")
     return _ok("cards", not problems, expected, "; ".join(problems) if problems else f"{n} cards, all fit")
+
+
+def _mean_price(ctx: Context, turn: int | None) -> float | None:
+    if turn is None or turn > len(ctx.earlier):
+        return None
+    prices = [float(c["price"]) for c in ctx.earlier[turn - 1].cards if c.get("price") is not None]
+    return round(sum(prices) / len(prices), 2) if prices else None
 
 
 def _spec(check: StatesSpecCheck, record: TurnRecord, ctx: Context) -> CheckResult:
@@ -258,15 +279,18 @@ def _spec(check: StatesSpecCheck, record: TurnRecord, ctx: Context) -> CheckResu
 
 
 def _explains(check: ExplainsWithFactsCheck, record: TurnRecord, ctx: Context) -> CheckResult:
-    if len(record.cards) < check.position:
+    if check.product is not None:
+        product = ctx.product(ctx.resolve(check.product))
+    elif len(record.cards) < check.position:
         return _ok("explains_with_facts", False, f"an explanation of card #{check.position}",
                    f"{len(record.cards)} cards")
-    product = ctx.product(str(record.cards[check.position - 1].get("id", "")))
+    else:
+        product = ctx.product(str(record.cards[check.position - 1].get("id", "")))
     if product is None:
         return _ok("explains_with_facts", False, "a catalog product", "card not in the catalog")
     text = record.text
     for phrase in (record.message, product.title):  # echoing the request or naming the product proves nothing
         text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)
     stated = [f for f in card_facts(product) if contains(text, f) and not contains(record.message, f)]
-    return _ok("explains_with_facts", bool(stated), f"a catalog fact of card #{check.position} ({product.title[:40]})",
+    return _ok("explains_with_facts", bool(stated), f"a catalog fact of {product.title[:40]!r}",
                ("states " + ", ".join(stated[:3])) if stated else f"no fact: {record.text[:160]!r}")

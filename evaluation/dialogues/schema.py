@@ -68,6 +68,8 @@ class Constraints(Strict):
     on_sale: bool = False
     min_rating: float | None = None
     not_in_turn: int | None = Field(default=None, ge=1, description="no card shown in that earlier turn")
+    cheaper_than_turn: int | None = Field(default=None, ge=1,
+                                          description="each card costs less than the mean price of that turn's cards")
 
 
 class SceneCheck(Strict):
@@ -134,8 +136,12 @@ class ComparedCheck(Strict):
 
 
 class ExplainsWithFactsCheck(Strict):
+    """The text states a concrete catalog fact (price, discount, rating, brand, an attribute value) of a product:
+    card `position` of this turn, or `product` (an earlier one the shopper asks about)."""
+
     kind: Literal["explains_with_facts"]
     position: int = Field(default=1, ge=1)
+    product: ProductRef | None = None
 
 
 Check = Annotated[
@@ -176,6 +182,8 @@ def _refs(check: Check) -> Iterator[ProductRef]:
         yield check.product
     elif isinstance(check, ComparedCheck):
         yield from check.products
+    elif isinstance(check, ExplainsWithFactsCheck) and check.product is not None:
+        yield check.product
 
 
 def load_dialogues(path: Path = DEFAULT_DATA) -> list[Dialogue]:
