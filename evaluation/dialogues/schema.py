@@ -205,5 +205,10 @@ def load_dialogues(path: Path = DEFAULT_DATA) -> list[Dialogue]:
 
 
 def dump_dialogues(dialogues: Iterable[Dialogue], path: Path) -> None:
-    lines = [d.model_dump_json(by_alias=True, exclude_defaults=True) for d in dialogues]
+    """One line per dialogue: id, category, language, split and user always; other defaults left out."""
+    lines = []
+    for d in dialogues:
+        data = d.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        head = {k: data.pop(k, getattr(d, k)) for k in ("id", "category", "language", "split", "user")}
+        lines.append(json.dumps({**head, **data}, ensure_ascii=False))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
