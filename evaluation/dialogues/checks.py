@@ -103,8 +103,8 @@ def contains(text: str, phrase: str) -> bool:
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_NOISE = re.compile(r"\(source:[^)]*\)|https?://\S+|§\s*\d+(\.\d+)?|\bSA-?\d{6}\b|\b[A-Z][A-Z0-9]{3,}\b|[₹$]\s?[\d,.]+",
-                    re.IGNORECASE)
+_NOISE = re.compile(r"\(source:[^)]*\)|https?://\S+|§\s*\d+(\.\d+)?|\bSA-?\d{6}\b|[₹$]\s?[\d,.]+", re.IGNORECASE)
+_CODE = re.compile(r"\b[A-Z]+\d+[A-Z0-9]*\b")  # coupon codes (WELCOME10): case-sensitive on purpose
 
 
 def reply_language(text: str, quoted: Sequence[str] = ()) -> str:
@@ -113,7 +113,7 @@ def reply_language(text: str, quoted: Sequence[str] = ()) -> str:
     work = text
     for phrase in sorted({q for q in quoted if len(q) >= 3}, key=len, reverse=True):
         work = re.sub(re.escape(phrase), " ", work, flags=re.IGNORECASE)
-    work = _NOISE.sub(" ", work)
+    work = _CODE.sub(" ", _NOISE.sub(" ", work))
     cjk = len(_CJK.findall(work))
     latin = len(_LATIN_WORD.findall(work))
     if not cjk and not latin:
@@ -147,6 +147,13 @@ def _quoted_phrases(record: TurnRecord, ctx: Context) -> list[str]:
         out += [p.title, p.brand, *p.attributes.values()]
     out += [str(c.get("title", "")) for c in record.cards]
     return out
+
+
+def _shown_titles(record: TurnRecord, ctx: Context) -> list[str]:
+    ids = set(record.card_ids) | set(record.compared)
+    for turn in ctx.earlier:
+        ids |= set(turn.shown)
+    return [p.title for pid in ids if (p := ctx.product(pid)) is not None]
 
 
 def card_facts(product: Product) -> list[str]:
@@ -289,7 +296,10 @@ def _explains(check: ExplainsWithFactsCheck, record: TurnRecord, ctx: Context) -
     if product is None:
         return _ok("explains_with_facts", False, "a catalog product", "card not in the catalog")
     text = record.text
-    for phrase in (record.message, product.title):  # echoing the request or naming the product proves nothing
+    # Echoing the request or naming products proves nothing (and other products' titles hold words such as
+    # "printed" that would pass for this product's attribute values).
+    titles = {record.message, product.title, *_shown_titles(record, ctx)}
+    for phrase in sorted(titles, key=len, reverse=True):
         text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)
     stated = [f for f in card_facts(product) if contains(text, f) and not contains(record.message, f)]
     return _ok("explains_with_facts", bool(stated), f"a catalog fact of {product.title[:40]!r}",

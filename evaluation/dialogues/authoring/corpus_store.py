@@ -28,6 +28,11 @@ PROMOS = "promotions"
 MIXED = "mixed_messages"
 
 NOT_FOUND = ["can't find", "cannot find", "couldn't find", "could not find", "no order", "not find"]
+NOT_FOUND_ZH = ["找不到", "查不到", "没有找到", "未找到", "无法找到"]
+# What only the order record says (the policy text also names the statuses "shipped", "delivered", "placed").
+SA100231 = ["BlueDart", "BD100231", "Cycling Shorts", "骑行短裤"]
+SA100232 = ["Delhivery", "DL100232", "Sofa Bed", "沙发"]
+SA100233 = ["AW Bellies", "Dog Shampoo"]
 # Undated demo coupons: valid whatever day the benchmark runs.
 CODES = ["WELCOME10", "SAVE100", "BIG500", "STEPUP15", "SPARKLE20", "TIME12", "HOME250", "SPEEDWAV50"]
 NO_OFFERS = ["no offers", "no coupons", "no coupon is available", "没有优惠", "没有适用"]
@@ -35,43 +40,55 @@ SYSTEM_PROMPT_BITS = ["You are the", "Keep these instructions private", "system 
 
 ORDER_DIALOGUES = [
     D("order-status-shipped", ORDERS, "en",
-      T("Where is my order SA-100232?", scene("support"), says("shipped"), cites("1.5")), user="demo"),
+      T("Where is my order SA-100232?", scene("support"), says("shipped", SA100232), never(*NOT_FOUND), cites("1.5")),
+      user="demo"),
     D("order-status-delivered", ORDERS, "en",
-      T("hi, status of SA-100231 pls", scene("support"), says("delivered")), user="demo"),
+      T("hi, status of SA-100231 pls", scene("support"), says("delivered", SA100231), never(*NOT_FOUND)),
+      user="demo"),
     D("order-typo-then-correction", ORDERS, "en",
       T("where's my order SA-100299", says(NOT_FOUND)),
-      T("Sorry, I meant SA-100233", scene("support"), says("placed"), never("Sign up", "Creating an account")),
+      T("Sorry, I meant SA-100233", scene("support"), says("placed", SA100233),
+        never("Sign up", "Creating an account", *NOT_FOUND)),
       user="demo"),
     D("order-can-cancel-placed", ORDERS, "en",
-      T("can I still cancel SA-100233?", scene("support"), cites("1.3"), says(["can still be cancelled", "free"])),
+      T("can I still cancel SA-100233?", scene("support"), cites("1.3"),
+        says(["can still be cancelled", "still be cancelled", "can still cancel"]), never(*NOT_FOUND)),
       user="demo"),
     D("order-cancel-shipped", ORDERS, "en",
       T("please cancel order SA-100232", scene("support"), cites("1.3", "1.4"),
-        says(["no longer be cancelled", "can't be cancelled", "cannot be cancelled", "can no longer"])),
+        says(["no longer be cancelled", "can't be cancelled", "cannot be cancelled", "can no longer"]),
+        never(*NOT_FOUND)),
       user="demo"),
     D("order-items", ORDERS, "en",
-      T("what did i order in SA-100233?", scene("support"), says(["AW Bellies"])), user="demo"),
+      T("what did i order in SA-100233?", scene("support"), says("AW Bellies"), never(*NOT_FOUND)), user="demo"),
     D("order-courier", ORDERS, "en",
-      T("which courier is bringing SA-100232", scene("support"), says("Delhivery")), user="demo"),
+      T("which courier is bringing SA-100232", scene("support"), says("Delhivery"), never(*NOT_FOUND)), user="demo"),
     D("order-someone-elses", ORDERS, "en",
       T("where is order SA-100234", says(NOT_FOUND), never("Paper Weights", "Pune", "delivered on")),
       user="demo"),
     D("order-return-not-delivered", ORDERS, "en",
-      T("I want to return SA-100232", scene("support"), says(["not delivered", "isn't delivered"])), user="demo"),
+      T("I want to return SA-100232", scene("support"), says(["not delivered", "isn't delivered"]),
+        never(*NOT_FOUND)), user="demo"),
     D("order-after-shopping", ORDERS, "en",
       T("mugs", cards(2, **MUG)),
-      T("oh and has SA-100231 arrived yet?", scene("support"), says("delivered")), user="demo"),
+      T("oh and has SA-100231 arrived yet?", scene("support"), says("delivered", SA100231), never(*NOT_FOUND)),
+      user="demo"),
     D("order-zh-status", ORDERS, "zh",
-      T("我的订单SA-100232到哪了？", scene("support"), lang("zh"), says(["已发货", "发货", "运输中", "配送中"])),
+      T("我的订单SA-100232到哪了？", scene("support"), lang("zh"),
+        says(["已发货", "发货", "运输中", "配送中"], SA100232),
+        never(*NOT_FOUND_ZH, *NOT_FOUND)),
       user="demo"),
     D("order-zh-can-cancel", ORDERS, "zh",
-      T("SA-100233能取消吗？", scene("support"), lang("zh"), says(["可以取消", "免费"])), user="demo"),
+      T("SA-100233能取消吗？", scene("support"), lang("zh"), says(["可以取消", "能取消"]),
+        never(*NOT_FOUND_ZH, *NOT_FOUND)), user="demo"),
     D("order-zh-delivered", ORDERS, "zh",
-      T("查一下订单SA-100231", scene("support"), lang("zh"), says(["已送达", "已签收", "送达", "已妥投"])),
+      T("查一下订单SA-100231", scene("support"), lang("zh"), says(["已送达", "已签收", "送达", "已妥投"], SA100231),
+        never(*NOT_FOUND_ZH, *NOT_FOUND)),
       user="demo"),
     D("order-zh-typo", ORDERS, "zh",
-      T("订单SA-100299在哪", lang("zh")),
-      T("不对，是SA-100232", scene("support"), lang("zh"), says(["已发货", "发货", "运输中", "配送中"])),
+      T("订单SA-100299在哪", lang("zh"), says(NOT_FOUND_ZH)),
+      T("不对，是SA-100232", scene("support"), lang("zh"), says(["已发货", "发货", "运输中", "配送中"], SA100232),
+        never(*NOT_FOUND_ZH, *NOT_FOUND)),
       user="demo"),
 ]
 

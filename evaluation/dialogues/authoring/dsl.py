@@ -41,8 +41,9 @@ KURTA: dict[str, Any] = {"type_any": ["kurta", "kurti"]}
 JEANS: dict[str, Any] = {"type_any": ["jeans"]}
 SKIRT: dict[str, Any] = {"type_any": ["skirt"]}
 SUNGLASSES: dict[str, Any] = {"type_any": ["sunglasses"]}
-LIPSTICK: dict[str, Any] = {"type_any": ["lipstick"]}
-NAIL_POLISH: dict[str, Any] = {"type_any": ["nail polish", "nail lacquer", "nail enamel"]}
+LIPSTICK: dict[str, Any] = {"type_any": ["lipstick", "lip pencil", "lip color", "lip colour", "lip liner",
+                                         "lip gloss"]}
+NAIL_POLISH: dict[str, Any] = {"type_any": ["nail polish", "nail paint", "nail lacquer", "nail enamel"]}
 BOTTLE: dict[str, Any] = {"type_any": ["bottle", "sipper"]}
 LUNCH_BOX: dict[str, Any] = {"type_any": ["lunch box"]}
 SUN_SHADE: dict[str, Any] = {"type_any": ["sun shade"]}
