@@ -272,9 +272,9 @@ LANGUAGE_DIALOGUES = [
 
 EXPLANATIONS = [
     D("explain-watch-men", EXPLAIN, "en",
-      T("watch for men under 3000", cards(1, **WATCH, audience="men", max_price=3000), explains(1))),
+      T("watch for men under 3000", cards(2, **WATCH, audience="men", max_price=3000), explains(1))),
     D("explain-boots", EXPLAIN, "en",
-      T("comfortable boots for women", cards(1, **BOOTS), explains(1))),
+      T("comfortable boots for women", cards(2, **BOOTS), explains(1))),
     D("explain-ring-gift", EXPLAIN, "en",
       T("a ring for my girlfriend's birthday", cards(1, **RING), explains(1))),
     D("explain-why-first", EXPLAIN, "en",
@@ -285,7 +285,7 @@ EXPLANATIONS = [
     D("explain-bag", EXPLAIN, "en",
       T("a nice handbag for work", cards(1, **BAG), explains(1))),
     D("explain-running", EXPLAIN, "en",
-      T("running shoes for men, something good", cards(1, **RUNNING, audience="men"), explains(1))),
+      T("running shoes for men, something good", cards(2, **RUNNING, audience="men"), explains(1))),
     D("explain-why-second", EXPLAIN, "en",
       T("necklaces under 1500", cards(2, **NECKLACE, max_price=1500)),
       T("what makes the second one worth it?", explains(product=ref(1, 2)))),

@@ -14,12 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.dialogues.authoring import corpus_flows, corpus_products, corpus_store, corpus_support
+from evaluation.dialogues.authoring.corpus_followups import FOLLOW_UPS
 from evaluation.dialogues.authoring.verify import problems
 from evaluation.dialogues.schema import DEFAULT_DATA, Dialogue, dump_dialogues, load_dialogues
 
+MIN_TURNS, MAX_TURNS = 2, 5
+
 
 def drafts() -> list[dict[str, Any]]:
-    return [
+    """Every dialogue, its follow-up turn (if any) appended."""
+    items = [
         *corpus_products.REFERENCES, *corpus_products.FILTERS, *corpus_products.REFINES,
         *corpus_support.SUPPORT_ROUTING, *corpus_support.POLICY_FAITHFUL,
         *corpus_store.ORDER_DIALOGUES, *corpus_store.PROMOTIONS, *corpus_store.MIXED_MESSAGES,
@@ -27,6 +31,8 @@ def drafts() -> list[dict[str, Any]]:
         *corpus_flows.FLOW_SUPPORT, *corpus_flows.FLOW_CHAT, *corpus_flows.LANGUAGE_DIALOGUES,
         *corpus_flows.EXPLANATIONS,
     ]
+    return [{**d, "turns": [*d["turns"], FOLLOW_UPS[d["id"]]] if d["id"] in FOLLOW_UPS else d["turns"]}
+            for d in items]
 
 
 def assign_splits(items: list[dict[str, Any]]) -> list[Dialogue]:
@@ -48,6 +54,9 @@ def build() -> tuple[list[Dialogue], list[str]]:
     dialogues = assign_splits(drafts())
     ids = Counter(d.id for d in dialogues)
     errors = [f"duplicate id {i}" for i, n in ids.items() if n > 1]
+    errors += [f"follow-up for unknown dialogue {i}" for i in FOLLOW_UPS if i not in ids]
+    errors += [f"{d.id}: {len(d.turns)} turns (want {MIN_TURNS}-{MAX_TURNS})" for d in dialogues
+               if not MIN_TURNS <= len(d.turns) <= MAX_TURNS]
     products = list(load_demo_catalog())
     sections = {s.id for s in load_policies()}
     for d in dialogues:
