@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from evaluation.dialogues.bench import DialogueResult, run_dialogues
 from evaluation.dialogues.report import failures, summary, transcripts
 from evaluation.dialogues.schema import DEFAULT_DATA, Dialogue, load_dialogues
@@ -61,12 +63,20 @@ def run(opts: Options) -> tuple[dict[str, Any], list[DialogueResult]]:
         from evaluation.dialogues.runner_api import ApiPlayer
 
         player = ApiPlayer(opts.api, site_key=opts.site_key, hmac_secret=opts.hmac_secret)
+        try:
+            model_state = player.wait_for_model()
+        except httpx.HTTPError as exc:
+            raise BenchError(f"the API at {opts.api} did not answer: {exc}") from exc
     else:
         from assistant.settings import load_settings
         from evaluation.dialogues.runner_local import LocalPlayer
 
         cfg = load_settings()
-        player = LocalPlayer.build(cfg.ensure_data_dir(), opts.llm, cfg, opts.site_key)
+        try:
+            player = LocalPlayer.build(cfg.ensure_data_dir(), opts.llm, cfg, opts.site_key)
+        except RuntimeError as exc:
+            raise BenchError(str(exc)) from exc
+        model_state = player.model_state()
 
     def progress(r: DialogueResult) -> None:
         if not opts.json_out:
@@ -74,16 +84,12 @@ def run(opts: Options) -> tuple[dict[str, Any], list[DialogueResult]]:
 
     try:
         results = run_dialogues(dialogues, player.play, catalog, progress)
-    except Exception as exc:
-        import httpx
-
-        if isinstance(exc, httpx.HTTPError):
-            raise BenchError(f"the API at {opts.api} did not answer: {exc}") from exc
-        raise
+    except httpx.HTTPError as exc:
+        raise BenchError(f"the API at {opts.api} did not answer: {exc}") from exc
     finally:
         player.close()
     meta = {"mode": "api" if opts.api else "in_process", "llm": "server" if opts.api else opts.llm,
-            "data": str(opts.data), "split": opts.split}
+            "model_state": model_state, "data": str(opts.data), "split": opts.split}
     return summary(results, **meta), results
 
 

@@ -60,6 +60,19 @@ class ApiPlayer:
         if self.client is not None:
             self.client.close()
 
+    def model_state(self) -> str:
+        """The server's generator state from `/readyz` (ready | loading | off | ...)."""
+        assert self.client is not None
+        body = self.client.get("/readyz").json()
+        return str((body.get("model") or {}).get("state", "unknown"))
+
+    def wait_for_model(self, timeout_s: float = 900.0) -> str:
+        """Wait while the server's model is loading, so its answers (not the template fallback) are judged."""
+        deadline = time.monotonic() + timeout_s
+        while (state := self.model_state()) in ("loading", "restarting") and time.monotonic() < deadline:
+            time.sleep(2.0)
+        return state
+
     def headers(self, dialogue: Dialogue) -> dict[str, str]:
         h = {"X-Site-Key": self.site_key, "X-Visitor-Id": f"dlg-{self.run_id}-{dialogue.id}"[:128]}
         if dialogue.user == "demo":

@@ -50,7 +50,28 @@ class LocalPlayer:
                                      "data_dir": data_dir})
         services = build_services(cfg, chat_model=None if llm == "fake" else "auto")
         site = cfg.api.sites.get(site_key)
-        return cls(services=services, site_id=site.site_id if site else "demo", _tmp=tmp)
+        player = cls(services=services, site_id=site.site_id if site else "demo", _tmp=tmp)
+        if llm != "fake":
+            player.wait_for_model()
+        return player
+
+    def model_state(self) -> str:
+        from assistant.llm.base import model_status
+
+        return model_status(self.services.model).state
+
+    def wait_for_model(self, timeout_s: float = 900.0) -> None:
+        """The embedded model loads in the background; judging its answers before it is ready would judge
+        the template fallback instead. Raises RuntimeError when it does not become ready in time."""
+        deadline = time.monotonic() + timeout_s
+        while (state := self.model_state()) in ("loading", "restarting"):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(2.0)
+        if state != "ready":
+            self.close()
+            raise RuntimeError(f"the chat model is {state!r}, not ready (`shopassist doctor` says why); "
+                               "run with --llm fake to judge the template answers")
 
     def close(self) -> None:
         if self._tmp is not None:
