@@ -148,7 +148,7 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         hmac_secret: Annotated[str, typer.Option(help="the site's secret, to identify the demo shopper")]
         = "demo-secret",
         split: Annotated[str, typer.Option(help="dev | test | all")] = "all",
-        category: Annotated[str | None, typer.Option(help="only this category")] = None,
+        category: Annotated[list[str] | None, typer.Option(help="only these categories (repeatable)")] = None,
         dialogue: Annotated[list[str] | None, typer.Option("--id", help="only these dialogue ids")] = None,
         limit: Annotated[int | None, typer.Option(min=1, help="at most N dialogues")] = None,
         verbose: Annotated[bool, typer.Option("--verbose", help="list every failed check")] = False,
@@ -161,8 +161,8 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
 
         try:
             main(Options(data=data or DEFAULT_DATA, json_out=json_out, llm=llm, api=api, site_key=site_key,
-                         hmac_secret=hmac_secret, split=split, category=category, ids=tuple(dialogue or ()),
-                         limit=limit, verbose=verbose, report=report))
+                         hmac_secret=hmac_secret, split=split, categories=tuple(category or ()),
+                         ids=tuple(dialogue or ()), limit=limit, verbose=verbose, report=report))
         except BenchError as exc:
             fail(str(exc))
 

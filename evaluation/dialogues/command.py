@@ -24,7 +24,7 @@ class Options:
     site_key: str = "pk_demo"
     hmac_secret: str = "demo-secret"
     split: str = "all"  # dev | test | all
-    category: str | None = None
+    categories: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
     limit: int | None = None
     verbose: bool = False
@@ -37,8 +37,8 @@ class BenchError(RuntimeError):
 
 def select(dialogues: list[Dialogue], opts: Options) -> list[Dialogue]:
     out = [d for d in dialogues if opts.split in ("all", d.split)]
-    if opts.category:
-        out = [d for d in out if d.category == opts.category]
+    if opts.categories:
+        out = [d for d in out if d.category in opts.categories]
     if opts.ids:
         out = [d for d in out if d.id in opts.ids]
     return out[: opts.limit] if opts.limit else out
