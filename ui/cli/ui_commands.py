@@ -2,6 +2,7 @@
 
 shopassist serve [--host H] [--port P] [--llm auto|fake|llamacpp|openai]
 shopassist bench turns [--json] [--llm fake|embedded] [--repeat N]
+shopassist bench dialogues [--json] [--data FILE] [--llm fake|embedded] [--api URL] [--verbose]
 shopassist bench load [--json] [--llm fake|embedded] [--shoppers N --turns N --max-seconds S] [--sweep] [--soak-s N]
 shopassist agents create --name NAME --password PW [--admin]
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -135,6 +137,34 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         )
         for expected, got in result.misrouted():
             console.print(f"[yellow]misrouted[/]: expected {expected}, got {got}")
+
+    @bench.command("dialogues")
+    def bench_dialogues_cmd(
+        json_out: JsonOpt = False,
+        data: Annotated[Path | None, typer.Option(help="dialogues JSONL (default: the bundled set)")] = None,
+        llm: Annotated[str, typer.Option(help="in process: fake (templates only) | embedded")] = "fake",
+        api: Annotated[str | None, typer.Option(help="play through this running API instead (base URL)")] = None,
+        site_key: Annotated[str, typer.Option(help="X-Site-Key for --api")] = "pk_demo",
+        hmac_secret: Annotated[str, typer.Option(help="the site's secret, to identify the demo shopper")]
+        = "demo-secret",
+        split: Annotated[str, typer.Option(help="dev | test | all")] = "all",
+        category: Annotated[list[str] | None, typer.Option(help="only these categories (repeatable)")] = None,
+        dialogue: Annotated[list[str] | None, typer.Option("--id", help="only these dialogue ids")] = None,
+        limit: Annotated[int | None, typer.Option(min=1, help="at most N dialogues")] = None,
+        verbose: Annotated[bool, typer.Option("--verbose", help="list every failed check")] = False,
+        report: Annotated[Path | None, typer.Option(help="write summary, failures and transcripts here")] = None,
+    ) -> None:
+        """Multi-turn shopper dialogues (EN/ZH) judged turn by turn: dialogues fully right, checks right,
+        per category and language, first-card and turn latency."""
+        from evaluation.dialogues.command import BenchError, Options, main
+        from evaluation.dialogues.schema import DEFAULT_DATA
+
+        try:
+            main(Options(data=data or DEFAULT_DATA, json_out=json_out, llm=llm, api=api, site_key=site_key,
+                         hmac_secret=hmac_secret, split=split, categories=tuple(category or ()),
+                         ids=tuple(dialogue or ()), limit=limit, verbose=verbose, report=report))
+        except BenchError as exc:
+            fail(str(exc))
 
     @bench.command("load")
     def bench_load_cmd(
