@@ -22,13 +22,14 @@ from assistant.llm.chain import build_chain
 from assistant.settings import RankingSettings, Settings
 from assistant.storage.store import StateStore
 from retrieval.embedding import Embedder
+from retrieval.errors import UserError
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
 
-class AppBuildError(RuntimeError):
+class AppBuildError(UserError, RuntimeError):
     """The assistant cannot start (no catalog index, unreadable database); the message says how to fix it."""
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.support.routing import normalize_intent
+from retrieval.errors import UserError
 
 MODEL_PATH = Path(__file__).parent / "models" / "support_intents.npz"
 # `../shared/data` beside the project checkout (where CI and developers keep the public data)
@@ -27,7 +28,7 @@ SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
-class IntentModelMissing(RuntimeError):
+class IntentModelMissing(UserError, RuntimeError):
     """The shipped intent weights are missing: run `shopassist train support-intents`."""
 
 

@@ -1,4 +1,10 @@
-"""One JSON error shape for every refusal: `{"error": {"code", "message"}}`; never a stack trace."""
+"""One JSON error shape for every refusal: `{"error": {"code", "message"}}`; never a stack trace.
+
+Handlers, most specific first (Starlette picks the nearest class in the exception's MRO):
+`StorageError` (503/507 with Retry-After, the operator's reason only in the log), `ApiError`
+(a refusal the routes raise), any other `UserError` that escapes a route (its `http_status`, a
+4xx, and its one sentence), validation and routing errors, and finally a bug (500, no details).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.storage.store import StorageError
+from retrieval.errors import UserError, one_line
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +60,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(UserError)
+    async def _user(_: Request, exc: UserError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, one_line(exc)), status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
