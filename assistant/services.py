@@ -57,7 +57,7 @@ def build_services(
     from retrieval.service import open_index
     from retrieval.store import StoreError
     from scene.detector import SceneDetector
-    from scene.loader import load_or_build
+    from scene.loader import load_model
 
     data_dir = settings.ensure_data_dir()
     if embedder is None:
@@ -72,7 +72,7 @@ def build_services(
         raise AppBuildError(f"{exc}; build it with `shopassist index`") from exc
     searcher = HybridSearcher(index, store_currency=settings.store_currency, fx_to_store=settings.retrieval.fx_to_store)
     _note(progress, "loading the scene model")
-    detector = SceneDetector(load_or_build(embedder, data_dir, show_progress=progress is not None), embedder,
+    detector = SceneDetector(load_model(embedder, data_dir), embedder,
                              vocab=index.vocabulary, store_currency=settings.store_currency,
                              fx_to_store=settings.retrieval.fx_to_store)
     try:

@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import numpy as np
-
 from assistant.conversation.explain import Explainer, explain_messages
 from assistant.conversation.grounding import Facts, GuardReport, known_brands, ungrounded_sentences
 from assistant.llm.base import ChatMiddleware, ChatModel, GenerationOptions, Message
@@ -29,6 +27,7 @@ from assistant.llm.fake import FakeChatModel
 from assistant.promotions import Cart, PromoProfile, eligible_promotions, phrase_promotions
 from assistant.promotions.phrase import PROMO_SYSTEM
 from assistant.support.answer import SUPPORT_SYSTEM, SupportAnswer, SupportAnswerer
+from evaluation.metrics import percentile
 from retrieval.catalog import Catalog, Product
 
 NORMAL_REQUESTS = [
@@ -310,14 +309,12 @@ def run_grounding_bench(
         "cases": len(results),
         "ungrounded": sum(r.ungrounded for r in results),
         "prompt_leaks": sum(r.leaks for r in results),
-        "ttft_p50_s": round(float(np.percentile(ttfts, 50)), 3) if ttfts else 0.0,
-        "ttft_p95_s": round(float(np.percentile(ttfts, 95)), 3) if ttfts else 0.0,
+        "ttft_p50_s": percentile(ttfts, 50, 3) or 0.0,
+        "ttft_p95_s": percentile(ttfts, 95, 3) or 0.0,
         "tokens_per_s": round(tokens / gen_time, 1) if gen_time else 0.0,
         "adversarial_cases": sum(r.adversarial for r in results),
         "sentences_removed_by_guard": sum(r.removed for r in results),
         "template_fallbacks": sum(r.fallback for r in results),
-        "first_sentence_p50_s": round(
-            float(np.median([s.first_sentence_s for s in explainer.stats if s.first_sentence_s is not None] or [0.0])),
-            3,
-        ),
+        "first_sentence_p50_s": percentile(
+            [s.first_sentence_s for s in explainer.stats if s.first_sentence_s is not None], 50, 3) or 0.0,
     }

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import typer
 from typer.testing import CliRunner
+from ui.cli.assistant_commands import register
 
 from assistant.support.answer import SupportAnswerer
 from assistant.support.index import PolicyIndex
@@ -15,7 +16,6 @@ from evaluation.grounding import red_team_model, run_grounding_bench
 from evaluation.support import BenchInputError, run_support_bench
 from retrieval.catalog import Catalog, Product
 from retrieval.embedding import HashingEmbedder
-from ui.cli.assistant_commands import register
 
 
 def _catalog() -> Catalog:

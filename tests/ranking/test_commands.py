@@ -4,7 +4,6 @@ import json
 
 import typer
 from typer.testing import CliRunner
-
 from ui.cli.ranking_commands import register
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import typer
 from typer.testing import CliRunner
+from ui.cli.scene_commands import register
 
 import scene.loader
 from evaluation.scene import SHOWN_PER_TURN, BenchError, BenchRow, load_rows, replay, run, score
 from scene.detector import SceneDetector
-from ui.cli.scene_commands import register
 
 
 def test_score_metrics() -> None:

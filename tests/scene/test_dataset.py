@@ -4,8 +4,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from scene.dataset import TEST_FILE, TRAIN_FILE, expand_templates, handwritten_test, read_jsonl
+
 from scene.taxonomy import BITEXT_INTENTS, SCENES, SUPPORT_INTENTS, bitext_label, clinc_label
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scene.dataset import Example
+from scene.train import TrainConfig, embed_cached, train
 
 from retrieval.embedding import HashingEmbedder
-from scene.dataset import Example
 from scene.detector import SceneDetector
 from scene.model import ModelError, SceneModel
-from scene.train import TrainConfig, embed_cached, train
 
 TINY = {
     "search": ["i want running shoes", "show me red dresses", "looking for a laptop bag", "我想买跑鞋",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from scene.dataset import TEST_FILE
 
 from evaluation.scene import load_rows, run
-from scene.dataset import TEST_FILE
 from scene.detector import SceneDetector
 from scene.loader import PACKAGED_MODEL
 from scene.model import SceneModel
