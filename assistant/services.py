@@ -107,10 +107,10 @@ def _profiles(store: StateStore, index: Any) -> Any:
 
 
 def _ranker(settings: RankingSettings) -> Any:
-    try:
-        from ranking.cross_encoder import load_default as load_cross_encoder
-        from ranking.ranker import Ranker
+    from ranking.cross_encoder import load_default as load_cross_encoder
+    from ranking.ranker import Ranker
 
+    try:
         ranker = Ranker(use_cross_encoder=False)
         _ = ranker.model  # load now, not in the first turn
     except Exception as exc:
@@ -143,11 +143,11 @@ def _chat_model(settings: Settings, data_dir: Path) -> ChatModel | None:
 
 
 def _support(services: Services, embedder: Embedder, data_dir: Path, store_name: str) -> None:
-    try:
-        from assistant.support.answer import SupportAnswerer
-        from assistant.support.index import PolicyIndex
-        from assistant.support.orders import OrderBook
+    from assistant.support.answer import SupportAnswerer
+    from assistant.support.index import PolicyIndex
+    from assistant.support.orders import OrderBook
 
+    try:
         orders = OrderBook()
         policy_index = PolicyIndex(embedder, path=data_dir / "policies")
         services.orders = orders

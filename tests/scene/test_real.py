@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from scene.dataset import TEST_FILE
 
+from evaluation.datasets.scenes import TEST_FILE
 from evaluation.scene import load_rows, run
 from scene.detector import SceneDetector
 from scene.loader import PACKAGED_MODEL

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scene.dataset import Example
-from scene.train import TrainConfig, embed_cached, train
 
+from evaluation.datasets.scenes import Example
+from evaluation.training.scene import TrainConfig, embed_cached, train
 from retrieval.embedding import HashingEmbedder
 from scene.detector import SceneDetector
 from scene.model import ModelError, SceneModel

@@ -26,7 +26,7 @@ from evaluation.load.server import PacedFakeModel, free_port
 from evaluation.load.stats import Record, RunResult, first_over, rss_trend, summarize
 from ui.api.app import create_app
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DATA_DIR = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", REPO / "var" / "test-data"))
 JSON_KEYS = {"turns_per_s", "p95_first_card_ms", "p99_first_card_ms", "errors", "concurrency", "p50_first_card_ms",
              "p95_first_text_ms", "rss_mb_start", "rss_mb_end", "shopper_turns_min", "shoppers_starved"}
