@@ -204,6 +204,13 @@ def run_grounding_bench(
     answerer.model = clocked
     jobs: list[Callable[[], CaseResult]] = []
 
+    def case(kind: str, adversarial: bool, text: str, facts: Facts, system: str, report: GuardReport) -> CaseResult:
+        """Audit what the shopper reads and take the guard's and the clock's numbers of the call just made."""
+        bad, leak = audit(text, facts, system, adversarial)
+        return CaseResult(kind, adversarial, text, bad, leak, len(report.removed), report.used_fallback,
+                          clocked.clock.get("ttft"), clocked.clock.get("total", 0.0),
+                          int(clocked.clock.get("tokens", 0)))
+
     def explanation_job(product: Product, request: str, adversarial: bool) -> Callable[[], CaseResult]:
         def run() -> CaseResult:
             reasons = [f"matches: {product.category}"] if product.category else []
@@ -212,19 +219,7 @@ def run_grounding_bench(
             stat = explainer.stats[-1]
             system = explain_messages(product, reasons, request, language)[0]["content"]
             facts = Facts(products=[product], texts=reasons, known_brands=brands)
-            bad, leak = audit(text, facts, system, adversarial)
-            return CaseResult(
-                "explain",
-                adversarial,
-                text,
-                bad,
-                leak,
-                len(stat.report.removed),
-                stat.report.used_fallback,
-                clocked.clock.get("ttft"),
-                clocked.clock.get("total", 0.0),
-                int(clocked.clock.get("tokens", 0)),
-            )
+            return case("explain", adversarial, text, facts, system, stat.report)
 
         return run
 
@@ -233,19 +228,7 @@ def run_grounding_bench(
             plan = answerer.plan(question, user_id="demo")
             result = SupportAnswer("", plan.intent.intent, plan.intent.confidence, plan.section.id, plan.citation)
             text = "".join(answerer.stream(plan, result))
-            bad, leak = audit(text, Facts(texts=plan.facts.texts), SUPPORT_SYSTEM, adversarial)
-            return CaseResult(
-                "support",
-                adversarial,
-                text,
-                bad,
-                leak,
-                len(result.report.removed),
-                result.report.used_fallback,
-                clocked.clock.get("ttft"),
-                clocked.clock.get("total", 0.0),
-                int(clocked.clock.get("tokens", 0)),
-            )
+            return case("support", adversarial, text, Facts(texts=plan.facts.texts), SUPPORT_SYSTEM, result.report)
 
         return run
 
@@ -262,19 +245,7 @@ def run_grounding_bench(
             report = GuardReport()
             text = "".join(phrase_promotions(result, clocked, request, report=report))
             facts = Facts(products=list(result.sale_items), texts=result.facts(), amounts=result.amounts())
-            bad, leak = audit(text, facts, PROMO_SYSTEM, adversarial)
-            return CaseResult(
-                "promotion",
-                adversarial,
-                text,
-                bad,
-                leak,
-                len(report.removed),
-                report.used_fallback,
-                clocked.clock.get("ttft"),
-                clocked.clock.get("total", 0.0),
-                int(clocked.clock.get("tokens", 0)),
-            )
+            return case("promotion", adversarial, text, facts, PROMO_SYSTEM, report)
 
         return run
 

@@ -41,8 +41,8 @@ from assistant.conversation.turn import Conversation
 from assistant.llm.base import ChatMiddleware, ChatModel, GenerationOptions, Message
 from assistant.llm.chain import build_chain
 from assistant.promotions.phrase import PROMO_SYSTEM
-from assistant.support.policies import load_policies
 from assistant.support.answer import SUPPORT_SYSTEM
+from assistant.support.policies import load_policies
 
 CASES = Path(__file__).with_name("cases.jsonl")
 CANARY = "RT-CANARY-7F3A9C"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -48,39 +49,46 @@ train_app = typer.Typer(help="Train the models the assistant ships (reproducible
 agents_app = typer.Typer(help="Agent console accounts.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(train_app, name="train")
-
-# catalogs
-app.command("index")(catalog.index_cmd)
-app.command("search")(catalog.search_cmd)
-app.command("shell")(catalog.shell_cmd)
-app.command("info")(catalog.info_cmd)
-
-# running the assistant
-app.command("run")(serve.run_cmd)
-app.command("serve")(serve.serve_cmd)
-app.command("doctor")(serve.doctor_cmd)
-app.command("prepare-model")(serve.prepare_model_cmd)
 app.add_typer(agents_app, name="agents")
-agents_app.command("create")(agents.create_cmd)
 
-# benchmarks
-bench_app.command("retrieval")(bench.retrieval_cmd)
-bench_app.command("scene")(bench.scene_cmd)
-bench_app.command("ranking")(bench.ranking_cmd)
-bench_app.command("personalization")(bench.personalization_cmd)
-bench_app.command("support")(bench.support_cmd)
-bench_app.command("grounding")(bench.grounding_cmd)
-bench_app.command("redteam")(bench.redteam_cmd)
-bench_app.command("turns")(bench.turns_cmd)
-bench_app.command("load")(bench.load_cmd)
 
-# training
-train_app.command("fusion")(train.fusion_cmd)
-train_app.command("scene")(train.scene_cmd)
-train_app.command("ranker")(train.ranker_cmd)
-train_app.command("cross-encoder")(train.cross_encoder_cmd)
-train_app.command("support-intents")(train.support_intents_cmd)
 
+def register(group: typer.Typer, commands: dict[str, Callable[..., None]]) -> None:
+    for name, function in commands.items():
+        group.command(name)(function)
+
+
+register(app, {
+    # catalogs
+    "index": catalog.index_cmd,
+    "search": catalog.search_cmd,
+    "shell": catalog.shell_cmd,
+    "info": catalog.info_cmd,
+    # running the assistant
+    "run": serve.run_cmd,
+    "serve": serve.serve_cmd,
+    "doctor": serve.doctor_cmd,
+    "prepare-model": serve.prepare_model_cmd,
+})
+register(agents_app, {"create": agents.create_cmd})
+register(bench_app, {
+    "retrieval": bench.retrieval_cmd,
+    "scene": bench.scene_cmd,
+    "ranking": bench.ranking_cmd,
+    "personalization": bench.personalization_cmd,
+    "support": bench.support_cmd,
+    "grounding": bench.grounding_cmd,
+    "redteam": bench.redteam_cmd,
+    "turns": bench.turns_cmd,
+    "load": bench.load_cmd,
+})
+register(train_app, {
+    "fusion": train.fusion_cmd,
+    "scene": train.scene_cmd,
+    "ranker": train.ranker_cmd,
+    "cross-encoder": train.cross_encoder_cmd,
+    "support-intents": train.support_intents_cmd,
+})
 
 def main() -> None:
     from assistant.privacy import install_log_masking

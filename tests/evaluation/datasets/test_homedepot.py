@@ -24,10 +24,11 @@ def test_reader_keeps_the_typed_term_and_normalizes_the_query(tmp_path):
     assert judged_by_term(rows) == {"cabinet  crown": {"100": 3.0}}  # a pair judged twice: the last grade
 
 
-def test_bad_label_files(tmp_path):
-    with pytest.raises(DatasetError, match="not found"):
-        read_judgements(tmp_path / "nope.csv")
-    bad = tmp_path / "bad.csv"
-    bad.write_text("a,b\n1,2\n")
-    with pytest.raises(DatasetError, match="expected columns"):
-        read_judgements(bad)
+@pytest.mark.parametrize(("content", "problem"), [(None, "not found"), ("a,b\n1,2\n", "expected columns"),
+                                                  ("product_uid,search_term,relevance\n", "no usable judgements")])
+def test_bad_label_files(tmp_path, content, problem):
+    labels = tmp_path / "labels.csv"
+    if content is not None:
+        labels.write_text(content)
+    with pytest.raises(DatasetError, match=problem):
+        read_judgements(labels)
