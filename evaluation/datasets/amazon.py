@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.errors import DatasetError, require_file
 
 STAGES = ("test", "valid")
 
@@ -24,10 +24,8 @@ class SequenceData:
 
 def load_sequences(sequences_file: Path, attributes_file: Path | None = None) -> SequenceData:
     """Read `user item1 item2 ...` lines and an optional item -> attribute ids JSON."""
-    if not sequences_file.is_file():
-        raise DatasetError(f"sequences file not found: {sequences_file}")
     raw: list[list[str]] = []
-    with sequences_file.open(encoding="utf-8") as fh:
+    with require_file(sequences_file, "sequences file").open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             parts = line.split()
             if not parts:
@@ -41,10 +39,8 @@ def load_sequences(sequences_file: Path, attributes_file: Path | None = None) ->
     sequences = [[index.setdefault(t, len(index)) for t in items] for items in raw]
     attrs: dict[int, list[int]] = {}
     if attributes_file is not None:
-        if not attributes_file.is_file():
-            raise DatasetError(f"attributes file not found: {attributes_file}")
         try:
-            data = json.loads(attributes_file.read_text(encoding="utf-8"))
+            data = json.loads(require_file(attributes_file, "attributes file").read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise DatasetError(f"attributes file is not valid JSON: {attributes_file}: {exc}") from exc
         if not isinstance(data, dict):

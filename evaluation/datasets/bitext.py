@@ -12,7 +12,7 @@ import csv
 import hashlib
 from pathlib import Path
 
-from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.errors import DatasetError, require_file
 
 
 def is_heldout(text: str) -> bool:
@@ -21,9 +21,7 @@ def is_heldout(text: str) -> bool:
 
 
 def _rows(path: Path, text_column: str, what: str) -> list[tuple[str, str]]:
-    if not path.is_file():
-        raise DatasetError(f"{what} file not found: {path}")
-    with path.open(encoding="utf-8", newline="") as fh:
+    with require_file(path, f"{what} file").open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         if not reader.fieldnames or not {text_column, "intent"} <= set(reader.fieldnames):
             raise DatasetError(f"{path} needs the columns '{text_column}' and 'intent'")

@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.errors import DatasetError, require_file
 
 PARTS = ("train", "val", "oos_train", "oos_val")
 
 
 def read_clinc(path: Path) -> dict[str, list[tuple[str, str]]]:
     """part -> [(text, intent)] for the four parts of the file."""
-    if not path.is_file():
-        raise DatasetError(f"No CLINC150 file at {path}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(require_file(path, "CLINC150 file").read_text(encoding="utf-8"))
         return {part: [(str(text), str(intent)) for text, intent in data[part]] for part in PARTS}
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise DatasetError(f"{path} is not CLINC150 train_val.json ({exc})") from exc

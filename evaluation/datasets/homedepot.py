@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.errors import DatasetError, require_file
 from evaluation.embcache import EmbeddingCache
 from evaluation.metrics import ndcg_at
 from ranking.features import RELEVANCE_FEATURES, Candidate, relevance_matrix
@@ -65,9 +65,7 @@ class Judgement:
 
 def read_judgements(path: Path) -> list[Judgement]:
     """Every judged pair of the file, in file order."""
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"labels file not found: {path}")
+    path = require_file(path, "labels file")
     out: list[Judgement] = []
     with path.open(encoding=ENCODING, newline="") as fh:
         reader = csv.DictReader(fh)
@@ -97,8 +95,7 @@ def judged_by_term(judgements: Iterable[Judgement]) -> dict[str, dict[str, float
 
 def read_products(path: Path, progress: Callable[[int], None] | None = None) -> dict[str, Product]:
     """`product_uid, product_title` through the catalog importer the product uses (`index --format homedepot`)."""
-    if not Path(path).is_file():
-        raise DatasetError(f"products file not found: {path}")
+    require_file(path, "products file")
     products = {p.id: p for p in load_homedepot(path, progress=progress).products}
     if not products:
         raise DatasetError(f"no products in {path}")

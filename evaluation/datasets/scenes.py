@@ -23,7 +23,7 @@ from pathlib import Path
 from evaluation.datasets import bitext as bitext_data
 from evaluation.datasets import homedepot
 from evaluation.datasets.clinc import read_clinc
-from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.errors import DatasetError, require_file
 from evaluation.datasets.queries import wands_queries, webshop_goals
 from evaluation.paths import shared_data_dir
 from scene.taxonomy import SCENES, bitext_label, clinc_label
@@ -50,12 +50,6 @@ class Example:
         if not row["context"]:
             del row["context"]
         return json.dumps(row, ensure_ascii=False)
-
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        raise DatasetError(f"Missing data file {path} (set --shared-data or $SHOPASSIST_SHARED_DATA)")
-    return path
 
 
 def _split(items: list, n_test: int, n_train: int, salt: str) -> tuple[list, list]:
@@ -133,7 +127,7 @@ def catalog_category_nouns(shared: Path, min_products: int = 2) -> list[str]:
     is there).
     """
     counts: dict[str, int] = defaultdict(int)
-    with _need(shared / "flipkart" / "products.csv").open(encoding="utf-8", newline="") as fh:
+    with require_file(shared / "flipkart" / "products.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             tree = re.findall(r"'([^']*)'|\"([^\"]*)\"", row.get("product_category_tree") or "")
             names = [a or b for a, b in tree]
@@ -160,7 +154,7 @@ def expand_templates(path: Path = HANDWRITTEN_TRAIN, per_template: int = 10,
     `extra_products` (real product nouns, e.g. short shopper queries) widen the
     English `{p}` filler so the hand-written scenes do not hinge on a few products.
     """
-    spec = json.loads(_need(path).read_text(encoding="utf-8"))
+    spec = json.loads(require_file(path).read_text(encoding="utf-8"))
     if extra_products:
         spec["fillers"]["en"]["p"] = spec["fillers"]["en"]["p"] + extra_products
     rng = random.Random(SEED)
@@ -183,7 +177,7 @@ def expand_templates(path: Path = HANDWRITTEN_TRAIN, per_template: int = 10,
 
 def handwritten_test(path: Path = HANDWRITTEN_TEST) -> list[Example]:
     rows = []
-    for line in _need(path).read_text(encoding="utf-8").splitlines():
+    for line in require_file(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             rows.append(
@@ -241,9 +235,7 @@ def write_jsonl(path: Path, rows: list[Example]) -> None:
 
 def read_jsonl(path: Path) -> Iterator[Example]:
     """Rows `{text, scene, sub_intent?, source?, context?}` of a scene set, checked line by line."""
-    if not path.is_file():
-        raise DatasetError(f"No scene rows file at {path}")
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for i, line in enumerate(require_file(path, "scene rows file").read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:

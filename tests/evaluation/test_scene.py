@@ -36,7 +36,7 @@ def test_run_with_context(fake_detector: SceneDetector) -> None:
 
 
 def test_load_rows_errors(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match="No scene rows file"):
+    with pytest.raises(DatasetError, match="scene rows file not found"):
         load_rows(tmp_path / "nope.jsonl")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "hi", "scene": "greeting"}\n')

@@ -67,7 +67,7 @@ def test_bench_scene_bad_file_is_one_line(fake_detector: SceneDetector, tmp_path
     monkeypatch.setattr(scene.loader, "_default", fake_detector)
     result = runner.invoke(app, ["bench", "scene", "--data", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 2
-    assert "error: No scene rows file" in result.output and "Traceback" not in result.output
+    assert "error: scene rows file not found" in result.output and "Traceback" not in result.output
 
 
 def test_support_and_model_errors_are_one_line(tmp_path: Path) -> None:
