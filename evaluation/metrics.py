@@ -25,14 +25,15 @@ def ndcg_at(relevance_in_order: ArrayLike, k: int = 10, judged: Iterable[float] 
     re-ranking of the judged products). None when the ideal list has no gain: the query cannot
     be scored.
     """
-    gains = np.maximum(np.asarray(relevance_in_order, dtype=np.float64) - 1.0, 0.0)[:k]
+    gains = np.maximum(np.asarray(relevance_in_order, dtype=np.float64) - 1.0, 0.0)
     pool = gains if judged is None else np.maximum(np.fromiter(judged, dtype=np.float64) - 1.0, 0.0)
-    ideal_gains = np.sort(pool)[::-1][:k]
+    ideal_gains = np.sort(pool)[::-1][:k]  # the best k of everything judged, not of the list's first k
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
     ideal = float((ideal_gains * discounts[: len(ideal_gains)]).sum())
     if ideal <= 0:
         return None
-    return float((gains * discounts[: len(gains)]).sum()) / ideal
+    top = gains[:k]
+    return float((top * discounts[: len(top)]).sum()) / ideal
 
 
 def recall_at(ranked: Sequence[str], relevant: Collection[str], k: int = 100) -> float | None:

@@ -12,6 +12,9 @@ def test_ndcg_gain_is_relevance_minus_one():
     assert ndcg_at([3.0, 1.0]) == 1.0
     assert ndcg_at([1.0, 3.0]) == pytest.approx(1 / 1.5849625, rel=1e-4)
     assert ndcg_at([1.0, 1.0]) is None  # nothing relevant: the query cannot be scored
+    # the ideal comes from the whole list: a relevant product ranked below k still counts against it
+    assert ndcg_at([1.0, 3.0], k=1) == 0.0
+    assert ndcg_at([2.0, 1.0, 3.0], k=2) == pytest.approx((1 / 1) / (2 / 1 + 1 / np.log2(3)))
 
 
 def test_ndcg_against_all_judgements_counts_what_the_list_missed():
