@@ -25,13 +25,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.storage.profiles import create_tables
 from assistant.storage.store import ConversationRow, HandoffRow, StateStore
+from retrieval.errors import UserError
 
 QUEUES = ("handoff", "open", "mine", "resolved")
 MAX_REPLY_CHARS = 4000
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
-class AgentError(ValueError):
+class AgentError(UserError, ValueError):
     """A refused agent operation; the message is safe to show."""
 
 

@@ -43,6 +43,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.storage.profiles import create_tables
+from retrieval.errors import UserError
 
 MAX_ID = 200
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class StoredConversation:
     updated_at: float
 
 
-class StorageError(RuntimeError):
+class StorageError(UserError, RuntimeError):
     """The conversation database refused an operation. `message` is for the shopper, `reason` for the operator."""
 
     kind = "unavailable"

@@ -7,9 +7,6 @@ Needs `/usr/bin/chromium`; skipped cleanly without it. Never run `playwright ins
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,38 +17,20 @@ from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
 from assistant.settings import Settings
 from assistant.testing import demo_products, make_services
+from tests.servers import serve_in_thread
 from ui.api.app import create_app
 
 CHROMIUM = Path(os.environ.get("SHOPASSIST_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served() -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     services = make_services(demo_products(), model=FakeChatModel("These are light and comfortable for running."),
                              database_url="sqlite://")
     app = create_app(Assistant(services), Settings())
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url, app
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scene.dataset import TEST_FILE, TRAIN_FILE, expand_templates, handwritten_test, read_jsonl
+from evaluation.datasets.scenes import TEST_FILE, TRAIN_FILE, expand_templates, handwritten_test, read_jsonl
 from scene.taxonomy import BITEXT_INTENTS, SCENES, SUPPORT_INTENTS, bitext_label, clinc_label
 
 
@@ -44,7 +44,7 @@ def test_label_mappings() -> None:
 
 @pytest.mark.slow
 def test_build_from_shared_data_matches_shipped_files(shared_data: Path) -> None:
-    from scene.dataset import build
+    from evaluation.datasets.scenes import build
 
     train, test = build(shared_data)
     assert [e.text for e in train] == [e.text for e in read_jsonl(TRAIN_FILE)]

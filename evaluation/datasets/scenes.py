@@ -1,10 +1,10 @@
-"""Builds the labelled training set and the held-out test set from real data.
+"""Builds the scene detector's labelled training set and held-out test set from real data.
 
-Every real source is split deterministically (seeded shuffle): a test slice is
-taken first and never used for training. Hand-written examples come from
-`data/handwritten_train.json` (templates, training only) and
-`data/handwritten_test.jsonl` (different sentences and products, test only).
-See data/SOURCES.md.
+Every real source is sampled deterministically (seeded shuffle): a test slice is taken first
+and never used for training. Hand-written examples come from `scene_data/handwritten_train.json`
+(templates, training only) and `scene_data/handwritten_test.jsonl` (different sentences and
+products, test only). The files are read through the one reader of each data set
+(evaluation.datasets.*). See scene_data/SOURCES.md.
 """
 
 from __future__ import annotations
@@ -20,18 +20,20 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
-from scene.taxonomy import bitext_label, clinc_label
+from evaluation.datasets import bitext as bitext_data
+from evaluation.datasets import homedepot
+from evaluation.datasets.clinc import read_clinc
+from evaluation.datasets.errors import DatasetError, require_file
+from evaluation.datasets.queries import wands_queries, webshop_goals
+from evaluation.paths import shared_data_dir
+from scene.taxonomy import SCENES, bitext_label, clinc_label
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "scene_data"
 TRAIN_FILE = DATA_DIR / "train_scenes.jsonl"
 TEST_FILE = DATA_DIR / "test_scenes.jsonl"
 HANDWRITTEN_TRAIN = DATA_DIR / "handwritten_train.json"
 HANDWRITTEN_TEST = DATA_DIR / "handwritten_test.jsonl"
 SEED = 13
-
-
-class DatasetError(RuntimeError):
-    """A source file is missing or malformed."""
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,6 @@ class Example:
         return json.dumps(row, ensure_ascii=False)
 
 
-def default_shared_dir() -> Path:
-    """`../shared/data` next to the project, as the README lays it out."""
-    here = Path(__file__).resolve().parents[2]
-    return here / "shared" / "data"
-
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        raise DatasetError(f"Missing data file {path} (set --shared-data to the shared data folder)")
-    return path
-
-
 def _split(items: list, n_test: int, n_train: int, salt: str) -> tuple[list, list]:
     rng = random.Random(f"{SEED}:{salt}")
     items = list(items)
@@ -74,11 +64,9 @@ def _split(items: list, n_test: int, n_train: int, salt: str) -> tuple[list, lis
 
 def bitext(shared: Path, per_intent_train: int, per_intent_test: int) -> tuple[list[Example], list[Example]]:
     by_intent: dict[str, list[str]] = defaultdict(list)
-    with _need(shared / "support" / "bitext_intents.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            text = (row.get("utterance") or "").strip()
-            if text:
-                by_intent[row["intent"].strip()].append(text)
+    for utterance, intent in bitext_data.read_intents(shared / "support" / "bitext_intents.csv"):
+        if text := utterance.strip():
+            by_intent[intent.strip()].append(text)
     train: list[Example] = []
     test: list[Example] = []
     for intent in sorted(by_intent):
@@ -93,7 +81,7 @@ def bitext(shared: Path, per_intent_train: int, per_intent_test: int) -> tuple[l
 
 def clinc(shared: Path, per_intent_train: dict[str, int]) -> tuple[list[Example], list[Example], list[Example]]:
     """(train, val, oos_val) examples; `per_intent_train` caps train rows per target scene."""
-    data = json.loads(_need(shared / "clinc150" / "train_val.json").read_text(encoding="utf-8"))
+    data = read_clinc(shared / "clinc150" / "train_val.json")
     by_intent: dict[str, list[str]] = defaultdict(list)
     for text, intent in data["train"]:
         by_intent[intent].append(text)
@@ -118,23 +106,12 @@ def clinc(shared: Path, per_intent_train: dict[str, int]) -> tuple[list[Example]
 def search_queries(
     shared: Path, n_train: dict[str, int], n_test: dict[str, int]
 ) -> tuple[list[Example], list[Example]]:
-    goals = json.loads(_need(shared / "webshop" / "human_goals.json").read_text(encoding="utf-8"))
-    goals = sorted({g.strip() for g in goals if isinstance(g, str) and g.strip()})
-    hd: set[str] = set()
-    with _need(shared / "homedepot" / "relevance_train.csv").open(encoding="ISO-8859-1", newline="") as fh:
-        for row in csv.DictReader(fh):
-            q = (row.get("search_term") or "").strip()
-            if q:
-                hd.add(q)
-    wands: set[str] = set()
-    with _need(shared / "wands" / "query.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            q = (row.get("query") or "").strip()
-            if q:
-                wands.add(q)
+    goals = webshop_goals(shared / "webshop" / "human_goals.json")
+    hd = {j.search_term for j in homedepot.read_judgements(shared / "homedepot" / "relevance_train.csv")}
+    wands = wands_queries(shared / "wands" / "query.csv")
     train: list[Example] = []
     test: list[Example] = []
-    for name, items in (("webshop", goals), ("homedepot", sorted(hd)), ("wands", sorted(wands))):
+    for name, items in (("webshop", sorted(goals)), ("homedepot", sorted(hd)), ("wands", sorted(wands))):
         te, tr = _split(items, n_test[name], n_train[name], name)
         train += [Example(t, "search", None, name) for t in tr]
         test += [Example(t, "search", None, name) for t in te]
@@ -150,7 +127,7 @@ def catalog_category_nouns(shared: Path, min_products: int = 2) -> list[str]:
     is there).
     """
     counts: dict[str, int] = defaultdict(int)
-    with _need(shared / "flipkart" / "products.csv").open(encoding="utf-8", newline="") as fh:
+    with require_file(shared / "flipkart" / "products.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             tree = re.findall(r"'([^']*)'|\"([^\"]*)\"", row.get("product_category_tree") or "")
             names = [a or b for a, b in tree]
@@ -177,7 +154,7 @@ def expand_templates(path: Path = HANDWRITTEN_TRAIN, per_template: int = 10,
     `extra_products` (real product nouns, e.g. short shopper queries) widen the
     English `{p}` filler so the hand-written scenes do not hinge on a few products.
     """
-    spec = json.loads(_need(path).read_text(encoding="utf-8"))
+    spec = json.loads(require_file(path).read_text(encoding="utf-8"))
     if extra_products:
         spec["fillers"]["en"]["p"] = spec["fillers"]["en"]["p"] + extra_products
     rng = random.Random(SEED)
@@ -200,7 +177,7 @@ def expand_templates(path: Path = HANDWRITTEN_TRAIN, per_template: int = 10,
 
 def handwritten_test(path: Path = HANDWRITTEN_TEST) -> list[Example]:
     rows = []
-    for line in _need(path).read_text(encoding="utf-8").splitlines():
+    for line in require_file(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             rows.append(
@@ -219,7 +196,7 @@ CLINC_TRAIN = {"out_of_scope": 10, "chitchat": 35, "support": 60, "search": 60}
 
 def build(shared: Path | None = None) -> tuple[list[Example], list[Example]]:
     """(training examples, held-out test examples) from all sources."""
-    shared = shared or default_shared_dir()
+    shared = shared or shared_data_dir()
     bt_train, bt_test = bitext(shared, per_intent_train=50, per_intent_test=4)
     cl_train, cl_val, cl_oos_val = clinc(shared, CLINC_TRAIN)
     sq_train, sq_test = search_queries(shared, TRAIN_SEARCH, TEST_SEARCH)
@@ -257,7 +234,16 @@ def write_jsonl(path: Path, rows: list[Example]) -> None:
 
 
 def read_jsonl(path: Path) -> Iterator[Example]:
-    for line in _need(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
+    """Rows `{text, scene, sub_intent?, source?, context?}` of a scene set, checked line by line."""
+    for i, line in enumerate(require_file(path, "scene rows file").read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
             r = json.loads(line)
-            yield Example(r["text"], r["scene"], r.get("sub_intent"), r.get("source", ""), tuple(r.get("context", [])))
+            example = Example(str(r["text"]), str(r["scene"]), r.get("sub_intent"), r.get("source", ""),
+                              tuple(str(c) for c in r.get("context") or []))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise DatasetError(f"{path}:{i}: expected {{\"text\", \"scene\", \"context\"?}} JSON ({exc})") from exc
+        if example.scene not in SCENES:
+            raise DatasetError(f"{path}:{i}: unknown scene {example.scene!r}; scenes are {', '.join(SCENES)}")
+        yield example

@@ -1,13 +1,15 @@
-"""Trains the scene model from the examples in scene.dataset.
+"""Trains the scene model (`shopassist train scene`) from the examples in evaluation.datasets.scenes.
 
 Steps: embed every text (cached by text when a cache dir is given), fit the
 n-gram vectorizer, produce out-of-fold predictions to fit the out-of-scope
-gate, then fit the final heads on all data.
+gate, then fit the final heads on all data. The product only loads the result
+(scene.loader); it never trains.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,8 +20,8 @@ from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from retrieval.embedding import Embedder
-from scene.dataset import Example, examples_digest
+from evaluation.datasets.scenes import TRAIN_FILE, Example, examples_digest, read_jsonl
+from retrieval.embedding import Embedder, default_embedder
 from scene.features import NgramVectorizer, dense_extras, normalize, stack
 from scene.model import LinearHead, SceneModel
 from scene.taxonomy import OUT_OF_SCOPE
@@ -166,3 +168,34 @@ def train(examples: Sequence[Example], embedder: Embedder, config: TrainConfig |
     )
 
 
+def tqdm_progress(show: bool) -> Progress | None:
+    """A (stage, percent) callback drawing one tqdm bar per stage."""
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, pct: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=100, desc=f"scene model: {stage}", unit="%", file=sys.stderr, leave=True)
+        bar.update(max(0, pct - bar.n))
+        if pct >= 100:
+            bar.close()
+
+    return progress
+
+
+def build_model(
+    out: Path,
+    embedder: Embedder | None = None,
+    train_file: Path = TRAIN_FILE,
+    cache_dir: Path | None = None,
+    show_progress: bool = True,
+) -> SceneModel:
+    """Train on `train_file` and save to `out`."""
+    examples = list(read_jsonl(train_file))
+    model = train(examples, embedder or default_embedder(), cache_dir=cache_dir, progress=tqdm_progress(show_progress))
+    model.save(out)
+    return model

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from evaluation.datasets.scenes import Example
+from evaluation.training.scene import TrainConfig, embed_cached, train
 from retrieval.embedding import HashingEmbedder
-from scene.dataset import Example
 from scene.detector import SceneDetector
 from scene.model import ModelError, SceneModel
-from scene.train import TrainConfig, embed_cached, train
 
 TINY = {
     "search": ["i want running shoes", "show me red dresses", "looking for a laptop bag", "我想买跑鞋",

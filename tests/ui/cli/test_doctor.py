@@ -12,7 +12,7 @@ import pytest
 
 from ui.cli.doctor import Check, cpu_flags, healthy
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _doctor(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from evaluation import ranking as ranking_bench
-from evaluation.datasets.homedepot import LtrData, ndcg_at, paired_gain_ci, query_split, read_labels
+from evaluation.datasets.homedepot import LtrData
 from evaluation.training.cross_encoder import teacher_model, train_cross_encoder
 from evaluation.training.ranker import train_ranker
 from ranking.cross_encoder import CrossEncoderFile
-from ranking.errors import RankingInputError
 from ranking.model import RankerModel
 from retrieval.embedding import HashingEmbedder
 
@@ -59,36 +58,6 @@ def test_train_then_bench(tmp_path, hd_files):
     lo, hi = result["gain_ci95"]  # type: ignore[misc]
     gain = float(result["ndcg@10"]) - float(result["retrieval_ndcg@10"])  # type: ignore[arg-type]
     assert lo <= hi and lo - 0.002 <= gain <= hi + 0.002  # the interval is around the measured gain
-
-
-def test_paired_gain_interval_separates_a_real_gain_from_noise():
-    rng = np.random.default_rng(3)
-    base = rng.uniform(0.8, 1.0, 500)
-    lo, hi = paired_gain_ci(base + 0.01, base)
-    assert lo == pytest.approx(0.01) and hi == pytest.approx(0.01)
-    lo, hi = paired_gain_ci(base + rng.normal(0, 0.05, 500), base)  # no real gain: the interval spans 0
-    assert lo < 0 < hi
-
-
-def test_split_is_query_disjoint_and_stable():
-    assert query_split("angle bracket") == query_split("  Angle   Bracket ")
-    shares = [query_split(f"q{i}") for i in range(2000)]
-    assert 0.6 < shares.count("train") / 2000 < 0.8 and shares.count("test") > 200
-
-
-def test_ndcg_gain_is_relevance_minus_one():
-    assert ndcg_at([3.0, 1.0]) == 1.0
-    assert ndcg_at([1.0, 3.0]) == pytest.approx(1 / 1.5849625, rel=1e-4)
-    assert ndcg_at([1.0, 1.0]) == 0.0
-
-
-def test_bad_label_files(tmp_path):
-    with pytest.raises(RankingInputError, match="not found"):
-        read_labels(tmp_path / "nope.csv")
-    bad = tmp_path / "bad.csv"
-    bad.write_text("a,b\n1,2\n")
-    with pytest.raises(RankingInputError, match="expected columns"):
-        read_labels(bad)
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ from assistant.testing import demo_products, make_services
 from evaluation.grounding import red_team_model
 from evaluation.redteam.bench import CANARY, leaks, load_cases, price_problems, run_redteam
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DATA_DIR = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", REPO / "var" / "test-data"))
 CATEGORIES = {"prompt_injection", "exfiltration", "price_manipulation", "tool_action", "legit_cart"}
 

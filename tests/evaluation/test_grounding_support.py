@@ -1,21 +1,19 @@
-"""Benchmark plumbing: the guard under a red-team generator, the support bench, CLI wiring."""
+"""The grounding bench under a red-team generator, and the support bench on a small file."""
 
 from __future__ import annotations
 
-import json
+import csv
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from assistant.support.answer import SupportAnswerer
 from assistant.support.index import PolicyIndex
+from evaluation.datasets.errors import DatasetError
 from evaluation.grounding import red_team_model, run_grounding_bench
-from evaluation.support import BenchInputError, run_support_bench
+from evaluation.support import run_support_bench
 from retrieval.catalog import Catalog, Product
 from retrieval.embedding import HashingEmbedder
-from ui.cli.assistant_commands import register
 
 
 def _catalog() -> Catalog:
@@ -53,29 +51,20 @@ def test_support_bench_on_a_small_file(tmp_path: Path) -> None:
     assert result["n"] == 3 and result["intent_accuracy"] == 1.0 and result["hit@1"] == 1.0
     bad = tmp_path / "bad.csv"
     bad.write_text("question\nhi\n", encoding="utf-8")
-    with pytest.raises(BenchInputError, match="instruction"):
+    with pytest.raises(DatasetError, match="instruction"):
         run_support_bench(bad, HashingEmbedder(), progress=False)
 
 
-def _app() -> typer.Typer:
-    app, bench, train = typer.Typer(), typer.Typer(), typer.Typer()
-    app.add_typer(bench, name="bench")
-    app.add_typer(train, name="train")
-    register(app, bench, train)
-    return app
-
-
-def test_cli_errors_are_one_line(tmp_path: Path) -> None:
-    runner = CliRunner()
-    out = runner.invoke(_app(), ["prepare-model", str(tmp_path / "missing.gguf")])
-    assert out.exit_code == 2 and "error: Model file not found" in out.output
-    out = runner.invoke(_app(), ["bench", "support", "--qa", str(tmp_path / "nope.csv"), "--json"])
-    assert out.exit_code == 2 and "QA file not found" in out.output
-
-
 @pytest.mark.slow
-def test_cli_grounding_bench_prints_one_json_object() -> None:
-    out = CliRunner().invoke(_app(), ["bench", "grounding", "--json", "--red-team", "--limit", "5", "--products", "2"])
-    assert out.exit_code == 0, out.output
-    data = json.loads(out.stdout.strip().splitlines()[-1])
-    assert {"cases", "ungrounded", "prompt_leaks", "ttft_p50_s", "ttft_p95_s", "tokens_per_s"} <= set(data)
+def test_real_embedder_routes_held_out_bitext_questions(shared_data: Path, tmp_path: Path) -> None:
+    from evaluation.datasets.bitext import read_qa
+    from retrieval.embedding import default_embedder
+
+    rows = read_qa(shared_data / "support" / "bitext_support_qa.csv")
+    sample = tmp_path / "qa_sample.csv"
+    with sample.open("w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["instruction", "intent"])
+        w.writerows(rows[::80])
+    result = run_support_bench(sample, default_embedder(), heldout_only=False, progress=False)
+    assert float(result["intent_accuracy"]) >= 0.9 and float(result["hit@1"]) >= 0.9

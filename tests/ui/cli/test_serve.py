@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ui.cli.app import app
 
 runner = CliRunner()
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_serve_and_bench_turns_are_registered() -> None:

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
@@ -22,11 +20,12 @@ from assistant.settings import ApiSettings, Settings
 from assistant.testing import demo_products, make_services
 from evaluation.load.client import LoadPlan, run_load, stream_turn
 from evaluation.load.scripts import CART, SCRIPTS, script_for
-from evaluation.load.server import PacedFakeModel, free_port
+from evaluation.load.server import PacedFakeModel
 from evaluation.load.stats import Record, RunResult, first_over, rss_trend, summarize
+from tests.servers import serve_in_thread
 from ui.api.app import create_app
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DATA_DIR = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", REPO / "var" / "test-data"))
 JSON_KEYS = {"turns_per_s", "p95_first_card_ms", "p99_first_card_ms", "errors", "concurrency", "p50_first_card_ms",
              "p95_first_text_ms", "rss_mb_start", "rss_mb_end", "shopper_turns_min", "shoppers_starved"}
@@ -85,19 +84,8 @@ def fake_server(tmp_path: Path) -> Iterator[str]:
                                    rate_site_burst=1000))
     app = create_app(Assistant(make_services(demo_products(), model=FakeChatModel(),
                                                  database_url=f"sqlite:///{tmp_path / 'state.db'}")), cfg)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def test_shoppers_stream_turns_and_add_to_cart_over_http(fake_server: str) -> None:
