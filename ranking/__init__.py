@@ -1,8 +1,9 @@
 """User profiles, events and the learned ranker.
 
-The assistant calls `ranking.rank(query, hits, profile)` and records shopper
-events through `ranking.ProfileStore`. Heavy imports (LightGBM, SQLAlchemy) load
-lazily on first attribute access so `import ranking` stays fast.
+The assistant calls `ranking.rank(query, hits, profile)`; profiles are stored by
+the assistant (`assistant.storage.profiles`) and read here through the
+`ProfileSource` protocol, so ranking never imports the assistant. Heavy imports
+(LightGBM) load lazily on first attribute access so `import ranking` stays fast.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _EXPORTS = {
     "UserProfile": "ranking.profile",
     "StaticAttributes": "ranking.profile",
     "ProfileConfig": "ranking.profile",
+    "ProfileSource": "ranking.profile",
     "EventType": "ranking.events",
     "RankerModel": "ranking.model",
     "RankingError": "ranking.errors",

@@ -65,14 +65,15 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         admin: Annotated[bool, typer.Option("--admin", help="may take over any agent's conversations")] = False,
     ) -> None:
         """Create an agent (or admin) account for the console at /console; the password is stored scrypt-hashed."""
-        from assistant.desk.desk import AgentDesk, AgentError
+        from assistant.desk.auth import AgentAuth, AgentError
         from assistant.settings import load_settings
         from assistant.storage.store import StateStore
 
         cfg = load_settings()
         cfg.ensure_data_dir()
         try:
-            agent = AgentDesk(StateStore.from_url(cfg.resolved_database_url())).create_agent(name, password, admin)
+            store = StateStore.from_url(cfg.resolved_database_url())
+            agent = AgentAuth(store.agents).create_agent(name, password, admin)
         except AgentError as exc:
             fail(str(exc))
             return
