@@ -14,6 +14,7 @@ from assistant.conversation.skills import product_qa, search
 from assistant.conversation.skills.compare import comparison_rows, verdict
 from assistant.conversation.turn import Conversation
 from assistant.llm.fake import FakeChatModel
+from assistant.storage.status import ConversationStatus
 from assistant.testing import demo_products, make_services
 
 
@@ -253,7 +254,7 @@ def test_handoff_queues_a_ticket_with_the_reason(conv, services):
     ticket = of_type(events, "handoff")[0]
     assert ticket.queue_position == 1 and "human" in ticket.reason
     assert services.store.handoffs.queued()[0].conversation_id == conv.id
-    assert services.store.conversations.get(conv.id).status == "open"
+    assert services.store.conversations.get(conv.id).status is ConversationStatus.OPEN
 
 
 def test_handoff_button_adds_a_message(conv):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+import numpy as np
 import pytest
 
 from assistant.conversation.skills import Services
@@ -36,6 +37,8 @@ def test_no_draft_for_scenes_that_change_things(services: Services) -> None:
 
 
 def test_the_view_has_transcript_profile_products_and_decisions(services: Services) -> None:
+    assert services.profiles is not None
+    services.profiles.embed = lambda product: np.ones(8, dtype=np.float32)  # profiles get an interest vector
     conv = Conversation.start(services, "asha")
     list(conv.turn("running shoes"))
     conv.act("like", "s1")
@@ -48,7 +51,7 @@ def test_the_view_has_transcript_profile_products_and_decisions(services: Servic
     assert view.recent_events and view.actions[0]["action"] == "like"
     plain = json.loads(json.dumps(asdict(view)))  # what the console route sends
     assert plain["profile"]["interest"] is None and plain["status"] == "pending"
-    assert services.profiles is not None and services.profiles.get("asha").interest is not None
+    assert services.profiles.get("asha").interest is not None
     with pytest.raises(AgentError, match="no such conversation"):
         shopper_view(services, "nope")
 
