@@ -104,7 +104,7 @@ def _profiles(store: StateStore, index: Any) -> Any:
         pos = index.position.get(product.id)
         return index.vectors[pos] if pos is not None else None
 
-    return ProfileStore(store.engine, index.catalog, embed=embed)
+    return ProfileStore(store.db, index.catalog, embed=embed)
 
 
 def _ranker(settings: RankingSettings) -> Any:
@@ -184,7 +184,7 @@ class Assistant:
     def conversation(self, user_id: str, conversation_id: str | None = None) -> Conversation:
         """The given conversation (if it belongs to `user_id`), else the user's latest, else a new one."""
         if conversation_id:
-            stored = self.services.store.get_conversation(conversation_id)
+            stored = self.services.store.conversations.get(conversation_id)
             if stored is not None and stored.user_id == user_id:
                 return Conversation(self.services, conversation_id, user_id)
         return Conversation.resume(self.services, user_id)

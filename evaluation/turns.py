@@ -154,7 +154,7 @@ def run_turns_bench(
                 result.turns.append(time_turn(conv, message, expected))
                 if progress:
                     progress(1)
-            services.store.clear_cart(user)
+            services.store.carts.clear(user)
     return result
 
 

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def create_app(assistant: Assistant | None = None, settings: Settings | None = None) -> FastAPI:
     """The API app. Without `assistant` the configured one is built now (models load before serving)."""
-    from assistant.desk.desk import AgentDesk
+    from assistant.desk.queue import AgentDesk
     from assistant.privacy import install_log_masking
     from ui.api import errors
     from ui.api.middleware import CorsAndLimits

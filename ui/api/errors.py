@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.storage.store import StorageError
+from assistant.storage.errors import StorageError
 from retrieval.errors import UserError, one_line
 
 log = logging.getLogger(__name__)

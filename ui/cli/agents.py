@@ -16,10 +16,11 @@ def create_cmd(
     admin: Annotated[bool, typer.Option("--admin", help="may take over any agent's conversations")] = False,
 ) -> None:
     """Create an agent (or admin) account for the console at /console; the password is stored scrypt-hashed."""
-    from assistant.desk.desk import AgentDesk
+    from assistant.desk.auth import AgentAuth
     from assistant.storage.store import StateStore
 
     cfg = load_settings()
     cfg.ensure_data_dir()
-    agent = AgentDesk(StateStore.from_url(cfg.resolved_database_url())).create_agent(name, password, admin)
+    store = StateStore.from_url(cfg.resolved_database_url())
+    agent = AgentAuth(store.agents).create_agent(name, password, admin)
     typer.echo(f"created {'admin' if agent.is_admin else 'agent'} {agent.name!r}")

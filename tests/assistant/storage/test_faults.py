@@ -4,6 +4,7 @@ that was acknowledged is lost, and writes resume by themselves once the cause is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import sqlite3
@@ -14,15 +15,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from assistant.storage.store import StateStore, StorageBusy, StorageCorrupt, StorageFull, classify
+from assistant.storage.errors import StorageBusy, StorageCorrupt, StorageFull, classify
+from assistant.storage.store import StateStore
 
 
 def _filled(path: Path, messages: int = 300) -> tuple[StateStore, str]:
     store = StateStore.from_url(f"sqlite:///{path}")
-    conv = store.create_conversation("asha")
+    conv = store.conversations.create("asha")
     for i in range(messages):
-        store.add_message(conv.id, "user", f"message {i} " + "x" * 200)
-    store.add_to_cart("asha", "p1", 2)
+        store.conversations.add_message(conv.id, "user", f"message {i} " + "x" * 200)
+    store.carts.add("asha", "p1", 2)
     return store, conv.id
 
 
@@ -32,6 +34,23 @@ def short_busy_timeout(store: StateStore, ms: int = 300) -> None:
     def _pragma(dbapi_conn, _record) -> None:
         dbapi_conn.execute(f"PRAGMA busy_timeout={ms}")
     store.engine.dispose()
+
+
+def damage_messages(db: Path, nbytes: int) -> None:
+    """Overwrite `nbytes` in the middle of the messages table's pages (where SQLite's `dbstat` tells; else the
+    middle of the file), leaving the schema pages readable so the store still opens."""
+    offset = db.stat().st_size // 2
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        try:
+            pages = [p for (p,) in con.execute("SELECT pageno FROM dbstat WHERE name = 'as_messages' ORDER BY pageno")]
+            page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        except sqlite3.OperationalError:  # built without the dbstat table
+            pages = []
+    if pages:
+        offset = (pages[len(pages) // 2] - 1) * page_size
+    with db.open("r+b") as f:
+        f.seek(offset)
+        f.write(b"\xa5" * nbytes)
 
 
 def _sha(path: Path) -> str:
@@ -46,15 +65,15 @@ def test_a_lock_held_elsewhere_is_busy_and_writes_resume_after_release(tmp_path:
     other.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(StorageBusy) as caught:
-            store.add_to_cart("asha", "p2")
+            store.carts.add("asha", "p2")
         assert "try again" in caught.value.message and "lock" in caught.value.reason
-        assert store.cart("asha") == [("p1", 2)]  # WAL: reads go on while a writer holds the lock
+        assert store.carts.items("asha") == [("p1", 2)]  # WAL: reads go on while a writer holds the lock
     finally:
         other.rollback()
         other.close()
-    assert store.add_to_cart("asha", "p2") == 1
-    assert store.cart("asha") == [("p1", 2), ("p2", 1)]
-    assert len(store.messages(cid)) == 3 and store.health() == (True, "ok")
+    assert store.carts.add("asha", "p2") == 1
+    assert store.carts.items("asha") == [("p1", 2), ("p2", 1)]
+    assert len(store.conversations.messages(cid)) == 3 and store.health() == (True, "ok")
 
 
 def test_a_damaged_file_refuses_writes_keeps_data_and_serves_again_once_restored(tmp_path: Path) -> None:
@@ -62,25 +81,23 @@ def test_a_damaged_file_refuses_writes_keeps_data_and_serves_again_once_restored
     store, cid = _filled(db)
     store.engine.dispose()  # checkpoint: everything is in the main file
     shutil.copy(db, backup)
-    with db.open("r+b") as f:  # overwrite two pages in the middle of the messages table
-        f.seek(db.stat().st_size // 2)
-        f.write(b"\xa5" * 8192)
+    damage_messages(db, 8192)  # two pages in the middle of the messages table
     damaged_sha = _sha(db)
 
     reopened = StateStore.from_url(f"sqlite:///{db}")  # a restart on the damaged file
     ok, reason = reopened.health()
     assert not ok and "damaged" in reason and "backup" in reason
     with pytest.raises(StorageCorrupt) as caught:
-        reopened.add_to_cart("asha", "p2")
+        reopened.carts.add("asha", "p2")
     assert "nothing was saved" in caught.value.message and "Traceback" not in caught.value.message
     with pytest.raises(StorageCorrupt):
-        reopened.messages(cid)  # a read that meets the damage is the same clear error
+        reopened.conversations.messages(cid)  # a read that meets the damage is the same clear error
     assert _sha(db) == damaged_sha  # never repaired or wiped behind the operator's back
 
     shutil.copy(backup, db)  # the operator restores last night's copy; no restart
     assert reopened.health() == (True, "ok")
-    assert reopened.add_to_cart("asha", "p2") == 1
-    assert reopened.cart("asha") == [("p1", 2), ("p2", 1)] and len(reopened.messages(cid)) == 300
+    assert reopened.carts.add("asha", "p2") == 1
+    assert reopened.carts.items("asha") == [("p1", 2), ("p2", 1)] and len(reopened.conversations.messages(cid)) == 300
 
 
 def test_a_file_that_is_not_a_database_is_refused_at_start_untouched(tmp_path: Path) -> None:
@@ -145,13 +162,14 @@ def test_a_full_disk_refuses_writes_clearly_keeps_reads_and_recovers(small_disk:
     free = fill_disk(mount, how, store)
     with pytest.raises(StorageFull) as caught:
         for i in range(200):  # the WAL may still have a little room
-            store.add_message(cid, "user", f"more {i} " + "y" * 2000)
+            store.conversations.add_message(cid, "user", f"more {i} " + "y" * 2000)
     assert "storage is full" in caught.value.message and "free space" in caught.value.reason
-    written = len(store.messages(cid))  # reads still work
-    assert store.cart("asha") == [("p1", 2)]
+    written = len(store.conversations.messages(cid))  # reads still work
+    assert store.carts.items("asha") == [("p1", 2)]
     free()
-    store.add_message(cid, "user", "after the disk was freed")
-    assert len(store.messages(cid)) == written + 1 and store.messages(cid)[-1].content == "after the disk was freed"
+    store.conversations.add_message(cid, "user", "after the disk was freed")
+    after = store.conversations.messages(cid)
+    assert len(after) == written + 1 and after[-1].content == "after the disk was freed"
 
 
 def test_classify_leaves_bugs_alone() -> None:

@@ -1,8 +1,11 @@
+"""Shopper profiles in SQL: events fold into the profile at once, rejected events write nothing."""
+
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect
 
+from assistant.storage.engine import Database
 from assistant.storage.profiles import ProfileStore
 from ranking.errors import RankingInputError, UnknownProductError
 from ranking.profile import StaticAttributes
@@ -55,42 +58,13 @@ def test_out_of_order_events_are_accepted(store, products, clock):
 
 def test_persists_across_stores_and_shares_a_database(tmp_path, catalog, products):
     url = f"sqlite:///{tmp_path / 'shop.db'}"
-    engine = create_engine(url)
-    ProfileStore(engine, catalog).record_event("erin", "purchase", products[2])
-    ProfileStore(engine, catalog).set_static("erin", StaticAttributes(gender="f", budget_max=2000))
+    db = Database.open(url)
+    ProfileStore(db, catalog).record_event("erin", "purchase", products[2])
+    ProfileStore(db, catalog).set_static("erin", StaticAttributes(gender="f", budget_max=2000))
     again = ProfileStore.from_url(url, catalog.get)
     prof = again.get("erin")
     assert prof.brands["corex"] > 0 and prof.static.budget_max == 2000
-    assert {"rk_profiles", "rk_events"} <= set(inspect(engine).get_table_names())
-
-
-def test_creating_tables_survives_another_worker_creating_them_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Two workers starting on one new database: ours loses the check-then-CREATE race once."""
-    from sqlalchemy import create_engine, inspect
-    from sqlalchemy.exc import OperationalError
-
-    from assistant.storage.profiles import Base, create_tables
-
-    engine = create_engine(f"sqlite:///{tmp_path / 'race.db'}")
-    calls = []
-
-    class RacingMetadata:
-        def create_all(self, bind):  # type: ignore[no-untyped-def]
-            calls.append(1)
-            if len(calls) == 1:
-                Base.metadata.create_all(bind)  # the other worker wins ...
-                raise OperationalError("CREATE TABLE rk_profiles", {}, Exception("table rk_profiles already exists"))
-            Base.metadata.create_all(bind)  # ... and our retry finds the tables there
-
-    create_tables(engine, RacingMetadata())
-    assert len(calls) == 2 and "rk_profiles" in inspect(engine).get_table_names()
-
-    class Broken:
-        def create_all(self, bind):  # type: ignore[no-untyped-def]
-            raise OperationalError("CREATE TABLE x", {}, Exception("disk I/O error"))
-
-    with pytest.raises(OperationalError):  # other failures are not retried away
-        create_tables(engine, Broken())
+    assert {"rk_profiles", "rk_events", "as_conversations", "ag_agents"} <= set(inspect(db.engine).get_table_names())
 
 
 def test_events_of_one_answer_are_written_in_one_transaction_or_not_at_all(store, products):
