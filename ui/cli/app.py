@@ -364,7 +364,8 @@ def train_fusion_cmd(
 
 # ---------------------------------------------------------------- other packages' commands
 
-for _module in ("ui.cli.scene_commands", "ui.cli.ranking_commands", "ui.cli.assistant_commands", "ui.cli.ui_commands"):
+for _module in ("ui.cli.scene_commands", "ui.cli.ranking_commands", "ui.cli.assistant_commands", "ui.cli.ui_commands",
+                "ui.cli.mcp"):
     try:
         _mod = importlib.import_module(_module)
     except ImportError as _exc:
