@@ -227,7 +227,8 @@ def test_handoff_opens_a_ticket_for_the_visitor() -> None:
     out = payload(ticket)
     assert out["ticket_id"] >= 1 and out["queue_position"] == 1
     queue = app.services.store.handoff_queue()
-    assert len(queue) == 1 and "[via AI agent] size question" in queue[0][3] and "4111 1111 1111 1111" not in queue[0][3]
+    assert len(queue) == 1 and "[via AI agent] size question" in queue[0][3]
+    assert "4111 1111 1111 1111" not in queue[0][3]
 
 
 def test_resources_profile_and_policy_documents() -> None:

@@ -98,8 +98,9 @@ def explicit_filters(services: Services, *, min_price: float | None = None, max_
     if min_price is not None and max_price is not None and min_price > max_price:
         min_price, max_price = max_price, min_price
     brands = sorted({b.strip().lower() for b in brand if b.strip()})
-    known_brands = {p.brand.lower() for p in searcher.index.catalog if p.brand}
-    notes += [f"no product of brand {b!r} in this catalog" for b in brands if b not in known_brands]
+    if brands:
+        known_brands = {p.brand.lower() for p in searcher.index.catalog if p.brand}
+        notes += [f"no product of brand {b!r} in this catalog" for b in brands if b not in known_brands]
     categories: set[str] = set()
     for c in category:
         canon = vocab.category_synonyms.get(c.strip().lower())
@@ -138,8 +139,14 @@ def search(services: Services, query: str, explicit: QueryFilters, notes: list[s
     except QueryError as exc:
         raise ToolError(f"search_products needs a few words to search for ({exc}), e.g. 'running shoes'.") from exc
     currency = store_currency(services)
-    words = services.searcher.parse(text).filters
-    response = services.searcher.search(text, k=max(1, min(limit, MAX_RESULTS)), filters=explicit)
+    searcher = services.searcher
+    k = max(1, min(limit, MAX_RESULTS))
+    parsed = searcher.parse(text)  # parsed once: the words' filters are reported apart from the arguments'
+    words = parsed.filters.model_copy(deep=True)
+    if parsed.residual:  # the searcher's own path, without parsing the text a second time
+        response = searcher.search(parsed.residual, k=k, filters=parsed.filters.merged(explicit), parse=False)
+    else:  # only filter words ("under 500 on sale"): the searcher browses the matches by popularity
+        response = searcher.search(text, k=k, filters=explicit)
     if refusal(text, zh=False):
         notes = [INSTRUCTION_NOTE, *notes]
     symbol = f"{currency} "

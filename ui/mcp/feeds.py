@@ -33,7 +33,7 @@ CACHE = {"Cache-Control": "public, max-age=300"}
 
 
 def _text(value: str, limit: int) -> str:
-    return _NOT_XML.sub("", " ".join(value.split()))[:limit]
+    return " ".join(_NOT_XML.sub("", value).split())[:limit]
 
 
 def _sub(item: ET.Element, tag: str, value: str, limit: int = 5000) -> None:
