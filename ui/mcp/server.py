@@ -9,7 +9,10 @@ clients (where `local_caller` is the caller, from the process environment).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
@@ -63,6 +66,21 @@ def charge(guard: Guard, caller: AgentCaller, cost: float) -> None:
             raise ToolError(f"Too many requests for this store; retry in {max(1, math.ceil(wait))} s.")
 
 
+@contextlib.contextmanager
+def _logging_left_alone() -> Iterator[None]:
+    """`MCPServer()` calls `logging.basicConfig` (a Rich handler on the root logger) when the root has no
+    handler; the process's logging belongs to whoever runs it (uvicorn, the CLI), so give it one meanwhile."""
+    root = logging.getLogger()
+    placeholder = logging.NullHandler() if not root.handlers else None
+    if placeholder is not None:
+        root.addHandler(placeholder)
+    try:
+        yield
+    finally:
+        if placeholder is not None:
+            root.removeHandler(placeholder)
+
+
 def _listed(value: list[str] | str | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
 
@@ -72,8 +90,9 @@ def build_server(assistant: Assistant, api: ApiSettings, *, guard: Guard | None 
     services = assistant.services
     limits = guard or Guard(api)
     store = sources.store_name(services)
-    server: MCPServer = MCPServer(name="shopassist", title=store, version="1", log_level="WARNING",
-                                  instructions=INSTRUCTIONS.format(store=store))
+    with _logging_left_alone():
+        server: MCPServer = MCPServer(name="shopassist", title=store, version="1", log_level="WARNING",
+                                      instructions=INSTRUCTIONS.format(store=store))
 
     def caller(ctx: Context, cost: float, token: str | None = None) -> AgentCaller:
         request = ctx.request_context.request

@@ -14,7 +14,6 @@ from assistant.conversation.events import HandoffEvent, TextDeltaEvent
 from assistant.privacy import mask_cards
 from assistant.services import Assistant
 from assistant.support.orders import Order
-from assistant.support.policies import section_by_id
 from ui.mcp import sources
 from ui.mcp.catalog import require_product
 from ui.mcp.identity import (
@@ -160,7 +159,7 @@ def order_status(assistant: Assistant, caller: AgentCaller, order_id: str | None
                             "order_id to list their orders.")
     currency = sources.store_currency(services)
     return OrderStatusOut(orders=[_order_out(o, currency) for o in orders],
-                          citation=section_by_id("1.5").citation)
+                          citation=sources.order_citation())
 
 
 def handoff(assistant: Assistant, caller: AgentCaller, reason: str) -> HandoffOut:

@@ -16,7 +16,7 @@ from pathlib import Path
 from assistant.conversation.skills import Services
 from assistant.promotions import Cart, CartLine, PromoProfile, PromotionResult, eligible_promotions
 from assistant.support.orders import Order
-from assistant.support.policies import POLICY_DIR, PolicySection, parse_policy
+from assistant.support.policies import POLICY_DIR, PolicySection, parse_policy, section_by_id
 from retrieval.catalog import Product
 from ui.mcp.models import PolicyDocumentRef, StoreProfileOut, Variant
 
@@ -100,6 +100,11 @@ def offers(services: Services, lines: Sequence[tuple[Product, int]], user_id: st
 def orders_of(services: Services, store_user_id: str) -> list[Order]:
     """The shopper's orders, newest first. The demo order book keys orders by the store's own user id."""
     return services.orders.for_user(store_user_id) if services.orders is not None else []
+
+
+def order_citation() -> str:
+    """The policy section that order status answers cite (what the chat's order flow cites)."""
+    return section_by_id("1.5").citation
 
 
 def variants_of(product: Product) -> list[Variant]:
