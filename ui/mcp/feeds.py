@@ -13,12 +13,14 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from assistant.services import Assistant
 from retrieval.catalog import Product
+from ui.api.errors import ApiError
 from ui.mcp import sources, untrusted
 from ui.mcp.money import feed_price
 
@@ -30,6 +32,19 @@ _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 _ID_KEYS = {"gtin": ("gtin", "ean", "upc", "isbn", "barcode"), "mpn": ("mpn", "model number", "model_number",
                                                                        "part number")}
 CACHE = {"Cache-Control": "public, max-age=300"}
+
+
+class XmlStream(StreamingResponse):
+    media_type = "application/xml"
+
+
+class Markdown(PlainTextResponse):
+    media_type = "text/markdown"
+
+
+# FastAPI documents a `model` in the route's media type (markdown here); the refusal is the API's JSON.
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such policy document", "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}}
 
 
 def _text(value: str, limit: int) -> str:
@@ -124,20 +139,20 @@ def make_feed_router(assistant: Assistant) -> APIRouter:
         return PlainTextResponse(llms_txt(name, currency, list(services.catalog), str(request.base_url)),
                                  headers=CACHE)
 
-    @router.get(FEED_PATH, response_class=StreamingResponse)
-    def merchant(request: Request) -> StreamingResponse:
+    @router.get(FEED_PATH, response_class=XmlStream)
+    def merchant(request: Request) -> XmlStream:
         """The catalog in Google Merchant feed format (RSS 2.0 with the g: namespace)."""
         products = list(services.catalog)
         body = merchant_feed(products, title=name, link=str(request.base_url),
                              description=store_summary(name, currency, products))
-        return StreamingResponse(body, media_type="application/xml; charset=utf-8", headers=CACHE)
+        return XmlStream(body, media_type="application/xml; charset=utf-8", headers=CACHE)
 
-    @router.get("/policies/{slug}.md", response_class=PlainTextResponse)
-    def policy(slug: str) -> PlainTextResponse:
+    @router.get("/policies/{slug}.md", response_class=Markdown, responses=NOT_FOUND)
+    def policy(slug: str) -> Markdown:
         """One policy document as markdown (linked from /llms.txt)."""
         doc = docs.get(slug)
         if doc is None:
-            return PlainTextResponse("No such policy document.", status_code=404)
-        return PlainTextResponse(doc.markdown, media_type="text/markdown; charset=utf-8", headers=CACHE)
+            raise ApiError(404, "not_found", "No such policy document; /llms.txt lists them.")
+        return Markdown(doc.markdown, headers=CACHE)
 
     return router
