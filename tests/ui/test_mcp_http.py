@@ -162,3 +162,51 @@ def test_llms_txt_and_the_feed_are_served(served: tuple[str, Assistant]) -> None
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/xml")
     assert "<g:id>w1</g:id>" in feed.text
     assert policy.text.startswith("# 1. Orders") and missing.status_code == 404
+
+
+def test_the_app_can_start_again_and_mcp_needs_its_lifespan() -> None:
+    """The SDK's session manager runs once per start: each start of the app (tests, Gradio's mount) gets a
+    fresh one."""
+    from fastapi.testclient import TestClient
+
+    app = create_app(assistant(), settings())
+    headers = {**JSON_HEADERS, "X-Site-Key": PUBLISHABLE}
+    for _ in range(2):
+        with TestClient(app) as client:
+            r = client.post("/mcp", json=INIT, headers=headers)
+            assert r.status_code == 200 and r.json()["result"]["serverInfo"]["name"] == "shopassist"
+
+
+@pytest.mark.slow
+def test_budgeted_searches_on_the_real_demo_store_over_http(tmp_path: Any, minilm: Any) -> None:
+    """The demo store (1,002 products, MiniLM, its index) behind create_app, the SDK client over streamable HTTP
+    (in-process ASGI): every product within the budget, at the catalog's price."""
+    import os
+    from pathlib import Path
+
+    from assistant.services import build_services
+    from assistant.settings import Settings
+
+    repo = Path(__file__).resolve().parents[2]
+    data_dir = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", repo / "var" / "test-data"))
+    cfg = Settings(data_dir=data_dir, database_url=f"sqlite:///{tmp_path / 'state.db'}")
+    real = Assistant(build_services(cfg, embedder=minilm, chat_model=None, with_support=False))
+    app = create_app(real, cfg)
+    budgets = [("analog watch under 1000", {}, 1000.0), ("running shoes", {"max_price": 800}, 800.0),
+               ("kurta for women", {"min_price": 300, "max_price": 600}, 600.0),
+               ("earrings under $10", {}, 830.0)]
+
+    async def main() -> list[Any]:
+        async with app.router.lifespan_context(app), httpx2.AsyncClient(
+                transport=httpx2.ASGITransport(app=app), base_url="http://shop.local",
+                headers={"X-Site-Key": "pk_demo"}) as http, Client(
+                streamable_http_client("http://shop.local/mcp", http_client=http)) as client:
+            return [await client.call_tool("search_products", {"query": q, **args}) for q, args, _ in budgets]
+
+    for result, (query, args, budget) in zip(anyio.run(main), budgets, strict=True):
+        products = payload(result)["products"]
+        assert products, query
+        for item in products:
+            assert item["price"]["amount"] <= budget and item["price"]["amount"] == real.services.catalog[
+                item["id"]].price, (query, item)
+            assert item["price"]["amount"] >= args.get("min_price", 0)
