@@ -13,7 +13,7 @@ import contextlib
 import logging
 import math
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
@@ -24,6 +24,7 @@ from pydantic import Field
 
 from assistant.services import Assistant
 from assistant.settings import ApiSettings
+from retrieval.filters import QueryFilters
 from ui.api.security import Guard
 from ui.mcp import catalog, shopping, sources
 from ui.mcp.identity import AgentCaller, verify_visitor_token
@@ -56,6 +57,8 @@ INSTRUCTIONS = (
 Token = Annotated[str | None, Field(description="the shopper's visitor_token from start_session (or send the "
                                                 "X-Visitor-Token header)")]
 Words = Annotated[list[str] | str | None, Field(description="one or more values; any of them matches")]
+OnSale = Annotated[bool, Field(description="true: only discounted products")]
+InStock = Annotated[bool, Field(description="true: only products in stock")]
 
 
 def charge(guard: Guard, caller: AgentCaller, cost: float) -> None:
@@ -114,7 +117,7 @@ def build_server(assistant: Assistant, api: ApiSettings, *, guard: Guard | None 
 
     def explicit(min_price: float | None, max_price: float | None, currency: str | None, brand: Words,
                  category: Words, colour: Words, min_rating: float | None = None, on_sale: bool = False,
-                 in_stock: bool = False) -> tuple[Any, list[str]]:
+                 in_stock: bool = False) -> tuple[QueryFilters, list[str]]:
         return catalog.explicit_filters(services, min_price=min_price, max_price=max_price, currency=currency,
                                         brand=_listed(brand), category=_listed(category), colour=_listed(colour),
                                         min_rating=min_rating, on_sale=on_sale, in_stock=in_stock)
@@ -131,8 +134,8 @@ def build_server(assistant: Assistant, api: ApiSettings, *, guard: Guard | None 
         category: Words = None,
         colour: Words = None,
         min_rating: Annotated[float | None, Field(ge=0, le=5)] = None,
-        on_sale: bool = False,
-        in_stock: bool = False,
+        on_sale: OnSale = False,
+        in_stock: InStock = False,
         limit: Annotated[int, Field(ge=1, le=catalog.MAX_RESULTS)] = 10,
     ) -> SearchOut:
         """Search the catalog (hybrid semantic + keyword search). Filters are read from the query's words;
@@ -167,7 +170,7 @@ def build_server(assistant: Assistant, api: ApiSettings, *, guard: Guard | None 
         brand: Words = None,
         category: Words = None,
         colour: Words = None,
-        in_stock: bool = False,
+        in_stock: InStock = False,
         limit: Annotated[int, Field(ge=1, le=catalog.MAX_RESULTS)] = 5,
         visitor_token: Token = None,
     ) -> RecommendOut:
