@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from retrieval.errors import UserError
-from ui.cli import agents, bench, catalog, serve, train
+from ui.cli import agents, bench, catalog, mcp, serve, train
 from ui.cli.output import EXIT_INTERRUPTED, err, fail
 
 
@@ -69,6 +69,9 @@ register(app, {
     "serve": serve.serve_cmd,
     "doctor": serve.doctor_cmd,
     "prepare-model": serve.prepare_model_cmd,
+    # other AI agents
+    "mcp": mcp.mcp_cmd,
+    "export": mcp.export_cmd,
 })
 register(agents_app, {"create": agents.create_cmd})
 register(bench_app, {
@@ -82,6 +85,7 @@ register(bench_app, {
     "turns": bench.turns_cmd,
     "dialogues": bench.dialogues_cmd,
     "load": bench.load_cmd,
+    "mcp": mcp.bench_mcp_cmd,
 })
 register(train_app, {
     "fusion": train.fusion_cmd,
