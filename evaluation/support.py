@@ -22,7 +22,7 @@ import numpy as np
 from assistant.support.answer import SupportAnswerer
 from assistant.support.index import PolicyIndex
 from assistant.support.intent import IntentPrediction, SupportIntentClassifier, is_heldout
-from assistant.support.routing import normalize_intent, section_for
+from assistant.support.routing import normalize_intent
 from retrieval.embedding import Embedder
 
 Detector = Callable[[str], IntentPrediction | None]
@@ -87,7 +87,10 @@ def run_support_bench(
     detector = scene_detector() if (intent_source == "scene" or compare_scene) else None
     if intent_source == "scene" and detector is None:
         raise BenchInputError("the scene package provides no detect(); use --intent-source support")
-    answerer = SupportAnswerer(PolicyIndex(embedder), model=None, classifier=classifier)
+    from assistant.store_profile import DEMO_DIR, demo_config
+
+    index = PolicyIndex.from_folder(embedder, DEMO_DIR / "policies")  # the bench's questions are the demo's
+    answerer = SupportAnswerer(index, model=None, classifier=classifier, money=demo_config().money)
     correct = hits = scene_correct = 0
     latencies: list[float] = []
     iterator: Any = rows
@@ -102,7 +105,7 @@ def run_support_bench(
         answer = answerer.answer(text, user_id="demo", intent=pred.intent, confidence=pred.confidence)
         latencies.append((time.perf_counter() - t0) * 1000.0)
         correct += pred.intent == gold
-        hits += answer.section_id == section_for(gold)
+        hits += answer.section_id == index.routing.section_for(gold)
         scene_correct += bool(scene_pred and scene_pred.intent == gold)
     n = len(rows)
     result: dict[str, float | int | str] = {

@@ -100,7 +100,7 @@ def check_message(message: object) -> tuple[str, ErrorEvent | None]:
     text = " ".join(message.split())
     if not text:
         return "", ErrorEvent(code="empty", message="Your message is empty. Type what you're looking for, "
-                                                       "e.g. \u201crunning shoes under \u20b92,000\u201d.")
+                                                       "e.g. \u201crunning shoes for my sister\u201d.")
     if len(text) > MAX_MESSAGE_CHARS:
         return "", ErrorEvent(code="too_long", message=f"Your message is {len(text):,} characters long; please "
                                                           f"keep it under {MAX_MESSAGE_CHARS:,} and ask one "

@@ -379,6 +379,7 @@ def shopper_view(services: Any, conversation_id: str) -> dict[str, Any]:
         product = services.product(pid)
         if product is not None:
             products.append({"id": product.id, "title": product.title, "price": product.price,
+                             "price_text": services.config.money(product.price, product.currency or None),
                              "currency": product.currency, "in_stock": product.in_stock})
     profile: dict[str, Any] = {}
     recent: list[dict[str, Any]] = []

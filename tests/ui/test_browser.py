@@ -20,11 +20,12 @@ def test_type_a_query_see_cards_and_answer_add_to_cart_and_see_the_cart_change()
     sync_api = pytest.importorskip("playwright.sync_api")
     from assistant.llm.fake import FakeChatModel
     from assistant.services import Assistant
+    from assistant.store_profile import demo_settings
     from assistant.testing import demo_products, make_services
     from ui.gradio_app import build_app, launch
 
     services = make_services(demo_products(), model=FakeChatModel("These are light and comfortable for running."))
-    app = build_app(Assistant(services))
+    app = build_app(Assistant(services), store=demo_settings().store)
     launch(app, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
         with sync_api.sync_playwright() as pw:

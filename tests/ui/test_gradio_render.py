@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.conversation.events import ProductCard, ProductsEvent
 from retrieval.catalog import Product
+from retrieval.money import Money
 from ui.render import cards_html, cart_html, comparison_html
 
 
@@ -11,7 +12,8 @@ def _card(**kw: object) -> dict:
     product = Product(id="p<1>", title='<img src=x onerror="alert(1)">Shoe', brand="B", price=999, list_price=1999,
                       rating=4.2, rating_count=7, stock=3, url="https://shop.example/p1",
                       image_urls=["https://img.example/p1.jpg"])
-    return ProductsEvent(cards=(ProductCard.of(product, 1, "matches: shoe"),), filters=("under ₹1,000",)).to_dict()
+    card = ProductCard.of(product, 1, "matches: shoe", Money("INR", "en_IN"))
+    return ProductsEvent(cards=(card,), filters=("under ₹1,000",)).to_dict()
 
 
 def test_cards_escape_catalog_text_and_carry_actions():

@@ -18,7 +18,7 @@ import pytest
 
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
-from assistant.settings import Settings
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from ui.api.app import create_app
 
@@ -38,7 +38,7 @@ def served() -> Iterator[tuple[str, Any]]:
 
     services = make_services(demo_products(), model=FakeChatModel("These are light and comfortable for running."),
                              database_url="sqlite://")
-    app = create_app(Assistant(services), Settings())
+    app = create_app(Assistant(services), demo_settings())
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -280,13 +280,13 @@ def run_cmd(
     host: Annotated[str | None, typer.Option(help="address to listen on (default from settings: 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default 7860)")] = None,
 ) -> None:
-    """The main job: the assistant on the bundled demo store with embedded defaults (no GPU needed)."""
+    """The main job: the assistant for the configured store, or the bundled demo store when none is (no GPU needed)."""
     try:
         serve = importlib.import_module("ui.server")
     except ImportError:
         serve = None
     if serve is not None and hasattr(serve, "serve"):
-        serve.serve(host=host, port=port)
+        serve.serve(host=host, port=port, demo_if_unconfigured=True)
         return
     shell_cmd(catalog="demo", k=8)
 
@@ -364,7 +364,8 @@ def train_fusion_cmd(
 
 # ---------------------------------------------------------------- other packages' commands
 
-for _module in ("ui.cli.scene_commands", "ui.cli.ranking_commands", "ui.cli.assistant_commands", "ui.cli.ui_commands"):
+for _module in ("ui.cli.scene_commands", "ui.cli.ranking_commands", "ui.cli.assistant_commands", "ui.cli.ui_commands",
+                "ui.cli.store"):
     try:
         _mod = importlib.import_module(_module)
     except ImportError as _exc:

@@ -79,7 +79,11 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         try:
             model = red_team_model() if red_team else ready_backend(settings.llm, settings.data_dir)
             catalog = load_demo_catalog()
-            answerer = SupportAnswerer(PolicyIndex(default_embedder()), store=settings.store_name)
+            from assistant.store_profile import DEMO_DIR, demo_config
+
+            demo = demo_config()  # the grounding bench runs on the demo store's catalog and policies
+            answerer = SupportAnswerer(PolicyIndex.from_folder(default_embedder(), DEMO_DIR / "policies"),
+                                       store=demo.store_name, money=demo.money)
         except (LLMError, EmbedderError) as exc:
             fail(exc)
             return
@@ -115,7 +119,6 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         the real assistant: pass rates per category."""
         from assistant.llm import ChatModel, LLMError
         from assistant.services import AppBuildError, build_services
-        from assistant.settings import load_settings
         from evaluation.grounding import red_team_model
         from evaluation.redteam.bench import run_redteam
         from retrieval.embedding import EmbedderError
@@ -123,7 +126,9 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         if llm not in ("embedded", "fake", "none"):
             fail(f"--llm {llm!r}: use embedded, fake or none")
             return
-        settings = load_settings()
+        from assistant.store_profile import demo_settings
+
+        settings = demo_settings()  # the attacks are written against the demo store (its catalog and orders)
         try:
             model: ChatModel | None = None
             if llm == "fake":

@@ -26,7 +26,8 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
         port: Annotated[int | None, typer.Option(help="port (default 7860)")] = None,
         llm: Annotated[str | None, typer.Option(help="LLM backend: auto | llamacpp | openai | fake")] = None,
     ) -> None:
-        """The chat web app (Gradio) on the demo store with the embedded defaults."""
+        """The assistant for the configured store profile (SHOPASSIST_CONFIG or ./shopassist.toml, written by
+        `shopassist init`): chat (/chat), widget API (/v1), agent console (/console)."""
         from ui.server import serve
 
         if llm and llm not in ("auto", "llamacpp", "openai", "fake"):
@@ -87,12 +88,12 @@ def register(app: typer.Typer, bench: typer.Typer, train: typer.Typer) -> None:
     ) -> None:
         """Scripted multi-turn conversations: latency to first event / card / text, turn time, scene accuracy."""
         from assistant.services import AppBuildError
-        from assistant.settings import load_settings
+        from assistant.store_profile import demo_settings
         from evaluation.turns import SCRIPTS, bench_services, run_turns_bench
 
         if llm not in ("fake", "embedded"):
             fail(f"unknown --llm {llm!r}: use fake or embedded")
-        cfg = load_settings()
+        cfg = demo_settings()  # the scripted conversations are the demo store's
         try:
             services, tmp = bench_services(cfg.ensure_data_dir(), llm, cfg)
         except AppBuildError as exc:
