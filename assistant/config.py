@@ -30,7 +30,7 @@ class AssistantConfig:
 
     @cached_property
     def money(self) -> Money:
-        """The store's money format ("$24.99", "1 349 kr", "₹1,999")."""
+        """The store's money format ("$24.99", "1 349 kr")."""
         return Money(self.currency, self.locale)
 
     def answer_language(self, detected: str) -> str:

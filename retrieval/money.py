@@ -1,8 +1,8 @@
 """Money as the store writes it: the one formatter for every amount a shopper or the model reads.
 
 Babel's `format_currency` with the store's locale decides the symbol, where it goes, the grouping
-and the decimal mark: "$24.99" (en_US), "1 349 kr" (sv_SE, with no-break spaces), "₹1,999"
-(en_IN). Whole amounts drop their zero decimals ("$24", "₹1,999", not "₹1,999.00"), as shops show
+and the decimal mark: "$24.99" (en_US), "1 349 kr" (sv_SE, with no-break spaces), "1.234,50 €"
+(de_DE), lakh grouping in en_IN. Whole amounts drop their zero decimals ("$24", not "$24.00"), as shops show
 prices; other amounts keep the currency's precision, rounded half-even. Amounts go through
 `Decimal(str(x))`, so float noise never shows.
 
@@ -55,7 +55,7 @@ def check_currency(code: str) -> str:
     """`code` as an upper-case ISO 4217 code, or `MoneyError` (Babel formats unknown codes without complaint)."""
     upper = code.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", upper) or not is_currency(upper):
-        raise MoneyError(f"unknown currency {code!r}: use an ISO 4217 code such as USD, EUR, SEK or INR")
+        raise MoneyError(f"unknown currency {code!r}: use an ISO 4217 code such as USD, EUR, SEK or JPY")
     return upper
 
 
@@ -80,7 +80,7 @@ def _symbols(code: str, locale: str) -> tuple[str, ...]:
     """How `code` is written as a symbol: in the store's locale, in English, in Chinese and at home."""
     locales = [locale, "en", "en_US", "zh_CN"]
     with suppress(UnknownLocaleError, ValueError):
-        locales.append(str(Locale.parse(f"und_{code[:2]}")))  # SEK -> sv_SE ("kr"), INR -> hi_IN ("₹")
+        locales.append(str(Locale.parse(f"und_{code[:2]}")))  # SEK -> sv_SE ("kr"), JPY -> ja_JP
     found: list[str] = []
     for loc in locales:
         symbol = get_currency_symbol(code, loc)
@@ -135,7 +135,7 @@ class Money:
 
     @property
     def symbol(self) -> str:
-        """The symbol shoppers of this store see ("$", "kr", "₹")."""
+        """The symbol shoppers of this store see ("$", "kr", "€")."""
         return get_currency_symbol(self.currency, self.locale)
 
     @property

@@ -55,7 +55,7 @@ class _Patterns:
 
 @lru_cache(maxsize=32)
 def patterns(money: Money) -> _Patterns:
-    """Amounts are read as the store writes them ("1 349 kr", "$24.99", "₹1,23,456") and in any other
+    """Amounts are read as the store writes them ("1 349 kr", "$24.99", Indian "1,23,456") and in any other
     currency's symbols and words, so an amount in a currency that is not the store's is caught."""
     num = money.number_pattern()
     loose = money.number_pattern(loose_spaces=True)
