@@ -191,7 +191,7 @@ class Conversation:
             return
         services = self.services
         text = mask_cards(text)  # never store a full card number (PCI DSS); the skills see the masked text too
-        language = detect_language(text)
+        language = services.config.answer_language(detect_language(text))  # one the store speaks
         services.store.add_message(self.id, "user", text)
         stored = services.store.get_conversation(self.id)
         if stored is not None and stored.status == "agent":

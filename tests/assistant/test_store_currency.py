@@ -111,3 +111,12 @@ def test_a_budget_in_another_currency_without_a_rate_is_not_guessed() -> None:
     response = services.searcher.search("running shoes under $60", k=5)
     assert response.filters.max_price is None
     assert any("no conversion rate for USD" in note for note in response.notes)
+
+
+def test_the_store_answers_in_its_languages() -> None:
+    store = STORES["usd"]
+    english_only = make_services(catalog(store), settings=store_settings("USD", "en_US"))
+    both = make_services(catalog(store), settings=store_settings("USD", "en_US", languages=["en", "zh"]))
+    for services, lead in ((english_only, "Here are"), (both, "为您找到")):
+        events = list(Conversation.start(services, "s").turn("我想买跑鞋"))
+        assert lead in "".join(e.text for e in events if e.type == "text_delta")
