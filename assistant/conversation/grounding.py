@@ -232,8 +232,9 @@ class SentenceSplitter:
             last = words[-1] if words else ""
             if m.group() == "." and (last in _ABBREV or re.fullmatch(r"[a-z]\.", last)):
                 continue
-            if candidate.strip():
-                out.append(candidate)
+            if not candidate.strip():
+                continue  # a bare line break opens the next sentence (a list item keeps its own line)
+            out.append(candidate)
             start = end
         self._buf = self._buf[start:]
         return out

@@ -111,6 +111,9 @@ def test_a_budget_in_another_currency_without_a_rate_is_not_guessed() -> None:
     response = services.searcher.search("running shoes under $60", k=5)
     assert response.filters.max_price is None
     assert any("no conversion rate for USD" in note for note in response.notes)
+    events = list(Conversation.start(services, "s").turn("running shoes under $60"))
+    text = "".join(e.text for e in events if e.type == "text_delta")
+    assert "Prices here are in Swedish kronor, so I left out the budget in USD." in text
 
 
 def test_the_store_answers_in_its_languages() -> None:

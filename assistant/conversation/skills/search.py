@@ -125,4 +125,14 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         f"为您找到{len(picks)}件“{label}”相关商品" + (f"（{'，'.join(zh.chip(c) for c in chips)}）" if chips else "")
         + "。",
     )
-    yield from show_picks(ctx, services, picks, lead, ctx.message, chips)
+    yield from show_picks(ctx, services, picks, lead + _unconverted_budget(ctx, response.filters, money), ctx.message,
+                          chips)
+
+
+def _unconverted_budget(ctx: TurnContext, filters: QueryFilters, money: Money) -> str:
+    """A budget typed in another currency that the store has no rate for is left out: say so, never guess."""
+    cur = filters.price_currency
+    if not cur or cur == money.currency or filters.min_price is not None or filters.max_price is not None:
+        return ""
+    return ctx.t(f" Prices here are in {money.name}, so I left out the budget in {cur}.",
+                 f"本店以{money.name}（{money.symbol}）标价，无法换算{cur}预算，已忽略预算。")
