@@ -149,7 +149,7 @@ class StoreSettings(BaseModel):
 class SiteSettings(BaseModel):
     """One store embedding the widget: its publishable key, allowed origins and secrets."""
 
-    site_id: str = "demo"
+    site_id: str = "site"  # namespaces this site's shoppers ("<site_id>:v:<visitor>")
     origins: list[str] = Field(default_factory=list, description="exact origins allowed for CORS (never '*')")
     hmac_secret: SecretStr = SecretStr("")  # empty: identify() is off for this site
     secret_keys: list[SecretStr] = Field(default_factory=list, description="sk_... keys for server-to-server calls")
