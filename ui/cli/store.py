@@ -91,6 +91,11 @@ def init_cmd(
     typer.echo(f"store {settings.store.name}: prices like {money(1349)} and {money(24.99)}; "
                f"catalog index {settings.retrieval.catalog!r}")
     typer.echo(f'widget: <script src="https://YOUR-ASSISTANT-HOST/widget.js" data-site-key="{pk}" async></script>')
+    store = settings.store
+    for what, where in (("policies folder", store.policies), ("promotions file", store.promotions),
+                        ("orders file", store.orders.path), *(("catalog export", f) for f in store.catalog_files)):
+        if where and not Path(where).exists():
+            typer.echo(f"note:   the {what} {where} does not exist yet (put it there before the assistant starts)")
     first = profile.catalog_files[0] if profile.catalog_files else "products_export.csv"
     typer.echo(f"next:   shopassist index --file {first} --catalog {settings.retrieval.catalog or slug(name)}")
     typer.echo("then:   bash scripts/run.sh   (or shopassist serve)")
