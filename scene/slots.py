@@ -222,7 +222,7 @@ def extract(
     shown: Sequence[str] = (),
     focus: Sequence[str] = (),
     vocab: Vocabulary | None = None,
-    store_currency: str = "INR",
+    store_currency: str = "",
     fx_to_store: Mapping[str, float] | None = None,
 ) -> SceneSlots:
     """All slots of one message. Never raises on any string."""

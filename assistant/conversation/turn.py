@@ -103,7 +103,7 @@ def check_message(message: object) -> tuple[str, ErrorEvent | None]:
     text = " ".join(message.split())
     if not text:
         return "", ErrorEvent(code="empty", message="Your message is empty. Type what you're looking for, "
-                                                       "e.g. \u201crunning shoes under \u20b92,000\u201d.")
+                                                       "e.g. \u201crunning shoes for my sister\u201d.")
     if len(text) > MAX_MESSAGE_CHARS:
         return "", ErrorEvent(code="too_long", message=f"Your message is {len(text):,} characters long; please "
                                                           f"keep it under {MAX_MESSAGE_CHARS:,} and ask one "
@@ -194,7 +194,7 @@ class Conversation:
             return
         services = self.services
         text = mask_cards(text)  # never store a full card number (PCI DSS); the skills see the masked text too
-        language = detect_language(text)
+        language = services.config.answer_language(detect_language(text))  # one the store speaks
         services.store.conversations.add_message(self.id, "user", text)
         status = services.store.conversations.move(self.id, Move.SHOPPER_WRITES)  # a resolved one reopens
         self.status = status or self.status

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.conversation.events import Event
-from assistant.conversation.grounding import format_inr
 from assistant.conversation.skills import safety
 from assistant.conversation.skills.base import (
     Services,
@@ -119,10 +118,13 @@ def checkout_summary(ctx: TurnContext, services: Services) -> str:
     ev = cart_event(ctx, services, "checkout")
     if not ev.lines:
         return ctx.t("Your cart is empty.", "您的购物车是空的。")
-    lines = "\n".join(f"- {ln.quantity} \u00d7 {ln.title} — {format_inr(ln.amount)}" for ln in ev.lines)
+    lines = "\n".join(f"- {ln.quantity} \u00d7 {ln.title} — {ln.amount_text}" for ln in ev.lines)
     head = ctx.t(f"Checkout summary ({ev.item_count} items):", f"结算清单（共{ev.item_count}件）：")
-    tail = ctx.t(f"Subtotal: {format_inr(ev.subtotal)}. Ask me about offers to see which coupon saves the most.",
-                 f"小计：{format_inr(ev.subtotal)}。问我“有什么优惠”可以查看最省钱的优惠券。")
+    if services.coupons:
+        tail = ctx.t(f"Subtotal: {ev.subtotal_text}. Ask me about offers to see which coupon saves the most.",
+                     f"小计：{ev.subtotal_text}。问我“有什么优惠”可以查看最省钱的优惠券。")
+    else:
+        tail = ctx.t(f"Subtotal: {ev.subtotal_text}.", f"小计：{ev.subtotal_text}。")
     return f"{head}\n{lines}\n{tail}"
 
 

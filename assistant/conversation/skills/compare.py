@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from assistant.conversation.events import ComparisonEvent, Event
-from assistant.conversation.grounding import format_inr
 from assistant.conversation.skills.base import (
     Services,
     TurnContext,
@@ -14,17 +13,19 @@ from assistant.conversation.skills.base import (
     unresolved_reference_text,
 )
 from retrieval.catalog import CANONICAL_ATTRIBUTES, Product
+from retrieval.money import Money
 
 MAX_ATTRIBUTE_ROWS = 8
 
 
-def comparison_rows(products: Sequence[Product], language: str = "en") -> list[tuple[str, tuple[str, ...]]]:
+def comparison_rows(products: Sequence[Product], language: str = "en", *,
+                    money: Money) -> list[tuple[str, tuple[str, ...]]]:
     zh = language == "zh"
     dash = "—"
     rows: list[tuple[str, tuple[str, ...]]] = [
-        ("价格" if zh else "Price", tuple(format_inr(p.price) for p in products)),
+        ("价格" if zh else "Price", tuple(money(p.price) for p in products)),
         ("原价" if zh else "List price",
-         tuple(format_inr(p.list_price) if p.list_price and p.on_sale else dash for p in products)),
+         tuple(money(p.list_price) if p.list_price and p.on_sale else dash for p in products)),
         ("折扣" if zh else "Discount", tuple(f"{p.discount_pct:g}%" if p.on_sale else dash for p in products)),
         ("评分" if zh else "Rating",
          tuple(f"{p.rating:g}/5 ({p.rating_count})" if p.rating is not None else dash for p in products)),
@@ -40,14 +41,14 @@ def comparison_rows(products: Sequence[Product], language: str = "en") -> list[t
     return rows
 
 
-def verdict(products: Sequence[Product], language: str = "en") -> str:
+def verdict(products: Sequence[Product], language: str = "en", *, money: Money) -> str:
     zh = language == "zh"
     names = {p.id: f"[{i}] {p.title[:60]}" for i, p in enumerate(products, 1)}
     parts: list[str] = []
     cheapest = min(products, key=lambda p: p.price)
     if len({p.price for p in products}) > 1:
-        parts.append(f"{names[cheapest.id]}最便宜（{format_inr(cheapest.price)}）" if zh
-                     else f"{names[cheapest.id]} is the cheapest at {format_inr(cheapest.price)}")
+        parts.append(f"{names[cheapest.id]}最便宜（{money(cheapest.price)}）" if zh
+                     else f"{names[cheapest.id]} is the cheapest at {money(cheapest.price)}")
     rated = [p for p in products if p.rating is not None]
     if len(rated) >= 2 and len({p.rating for p in rated}) > 1:
         best = max(rated, key=lambda p: (p.rating or 0, p.rating_count))
@@ -81,12 +82,13 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
                              "请先搜索至少两件商品，再让我比较（比如“比较前两个”）。"))
         return
     products = products[:4]
-    text = verdict(products, ctx.language)
+    money = services.config.money
+    text = verdict(products, ctx.language, money=money)
     ctx.state.focus = [p.id for p in products]
     yield ComparisonEvent(
         product_ids=tuple(p.id for p in products),
         titles=tuple(p.title for p in products),
-        rows=tuple(comparison_rows(products, ctx.language)),
+        rows=tuple(comparison_rows(products, ctx.language, money=money)),
         verdict=text,
     )
     yield from say(text)

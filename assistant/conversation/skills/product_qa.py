@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 
 from assistant.conversation.events import Event
-from assistant.conversation.grounding import format_inr
 from assistant.conversation.skills.base import (
     Services,
     TurnContext,
@@ -21,6 +20,7 @@ from assistant.conversation.skills.base import (
     unresolved_reference_text,
 )
 from retrieval.catalog import Product
+from retrieval.money import Money
 
 # question words -> attribute keys / catalog fields they ask about
 TOPICS: dict[str, tuple[str, ...]] = {
@@ -75,25 +75,25 @@ def _quote(sentence: str, zh: bool) -> str:
     return f"商品描述中写道：“{sentence}”" if zh else f"The product description says: \u201c{sentence}\u201d"
 
 
-def answer(product: Product, question: str, language: str = "en") -> tuple[str, bool]:
+def answer(product: Product, question: str, language: str = "en", *, money: Money) -> tuple[str, bool]:
     """(answer text, known). `known` is False when the catalog does not say."""
     zh = language == "zh"
     name = product.title
     topic = find_topic(question)
     if topic == "price":
-        extra = (f"（原价{format_inr(product.list_price)}，优惠{product.discount_pct:g}%）" if zh else
-                 f" ({product.discount_pct:g}% off {format_inr(product.list_price)})") if (
+        extra = (f"（原价{money(product.list_price)}，优惠{product.discount_pct:g}%）" if zh else
+                 f" ({product.discount_pct:g}% off {money(product.list_price)})") if (
             product.on_sale and product.list_price) else ""
-        return (f"{name}售价{format_inr(product.price)}{extra}。" if zh
-                else f"{name} costs {format_inr(product.price)}{extra}."), True
+        return (f"{name}售价{money(product.price)}{extra}。" if zh
+                else f"{name} costs {money(product.price)}{extra}."), True
     if topic == "discount":
         if product.on_sale and product.list_price:
-            return (f"有，{name}优惠{product.discount_pct:g}%，原价{format_inr(product.list_price)}，"
-                    f"现价{format_inr(product.price)}。" if zh else
-                    f"Yes: {name} is {product.discount_pct:g}% off, {format_inr(product.price)} instead of "
-                    f"{format_inr(product.list_price)}."), True
-        return (f"{name}目前没有折扣，售价{format_inr(product.price)}。" if zh
-                else f"{name} has no discount right now; it costs {format_inr(product.price)}."), True
+            return (f"有，{name}优惠{product.discount_pct:g}%，原价{money(product.list_price)}，"
+                    f"现价{money(product.price)}。" if zh else
+                    f"Yes: {name} is {product.discount_pct:g}% off, {money(product.price)} instead of "
+                    f"{money(product.list_price)}."), True
+        return (f"{name}目前没有折扣，售价{money(product.price)}。" if zh
+                else f"{name} has no discount right now; it costs {money(product.price)}."), True
     if topic == "rating":
         if product.rating is None:
             return (f"{name}还没有评分。" if zh else f"{name} has no ratings yet."), True
@@ -143,5 +143,5 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         return
     ctx.state.focus = [p.id for p in products]
     for i, product in enumerate(products[:3]):
-        text, _known = answer(product, ctx.message, ctx.language)
+        text, _known = answer(product, ctx.message, ctx.language, money=services.config.money)
         yield from say(("\n\n" if i else "") + text)
