@@ -38,6 +38,7 @@ from assistant.conversation.skills.handoff import open_ticket
 from assistant.privacy import mask_cards
 from assistant.storage.store import StorageError, StoredMessage
 from scene.detector import SceneResult
+from scene.mentions import wants_cart_change
 from scene.slots import SceneSlots
 from scene.state import DialogueState
 
@@ -269,8 +270,12 @@ class Conversation:
     def _route(self, result: SceneResult, text: str) -> str:
         """The skill to run: the detected scene, except that the answer to a clarifying question is a
         search, and a question about coupons that only mentions the cart ("any coupons for my cart?",
-        which the scene model calls `cart`) goes to the promotion engine."""
+        which the scene model calls `cart`) goes to the promotion engine. Words that change the cart about
+        products in view go to the cart whatever the scene model says (scene.mentions.wants_cart_change)."""
         scene = str(result.scene)
+        if scene not in ("cart", "handoff") and not result.slots.prompt_injection and (
+                self.state.last_shown or self.state.focus) and wants_cart_change(text, self.state.last_scene):
+            return "cart"  # "i'll take the cheaper one", "第三个也要": a cart change about products in view
         if self.memory.get("clarify_for") and scene in ("search", "recommend", "chitchat", "out_of_scope"):
             return "search"
         if scene == "cart" and _COUPON_WORDS.search(text) and cart_skill.parse_action(text) == "view":
@@ -288,10 +293,8 @@ class Conversation:
         shown = ctx.shown
         if scene != result.scene:
             result = result.model_copy(update={"scene": scene})
-        focus = list(self.state.focus)
+        # A new list resets the referents; otherwise what a skill decided (focus, comparison, cart view) stays.
         self.state.record(result, shown_ids=[p.id for p in shown], shown_prices=[p.price for p in shown], text=text)
-        if not shown and focus and not result.slots.references:
-            self.state.focus = focus  # a skill set the focus itself (compare, product_qa, cart)
         self.language = ctx.language
         self.save()
         record_profile_events(services, self.user_id, "view", [p.id for p in shown])
@@ -329,6 +332,7 @@ class Conversation:
                                        "what's available.")]
         services.store.log_event(self.id, "action", {"action": action, "product_id": product.id,
                                                      "quantity": quantity})
+        self._focus_on(product.id)
         if action == "add_to_cart":
             res = cart_skill.add(services, self.user_id, product, quantity, self.language)
             return [cart_event(ctx, services, "add"), TextDeltaEvent(text=res.message)]
@@ -342,6 +346,19 @@ class Conversation:
         note = {"like": "Thanks! I'll show you more like this.",
                 "dislike": "Got it, I'll show you fewer like this.", "click": ""}[action]
         return [TextDeltaEvent(text=note)] if note else []
+
+
+    def _focus_on(self, product_id: str) -> None:
+        """A button on a card makes that product the focus ("make it 2" after "Add to cart"); skipped while
+        a turn is running (the turn saves its own state)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self.state.refs.focus_on([product_id])
+            self.state.refs.end_turn()
+            self.save()
+        finally:
+            self._lock.release()
 
 
 def _empty_result(text: str, scene: str = "chitchat") -> SceneResult:
