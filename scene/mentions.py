@@ -34,6 +34,7 @@ class Mention:
     comparative: bool = False
     phrase: str = ""
     in_cart: bool = False  # "in my cart", "购物车里的": the cart lines, whatever is on screen
+    standalone: bool = False  # a superlative naming one of the products in view ("the cheapest one?"), no new noun
     also: bool = False  # "too", "as well", "也": the previous action again, on another product
 
 
@@ -105,6 +106,12 @@ def asks_which(text: str) -> bool:
     return bool(_WHICH.search(text))
 
 
+def parse_extreme(text: str) -> Mention | None:
+    """The superlative or comparative of `text` even when it also names card numbers ("compare the cheapest
+    and the second")."""
+    return _extreme(text.lower(), verb=cart_verb(text) is not None)
+
+
 def _extreme(text: str, verb: bool) -> Mention | None:
     low = text.lower()
     which = asks_which(low)
@@ -112,8 +119,9 @@ def _extreme(text: str, verb: bool) -> Mention | None:
         for m in sup.finditer(low):
             tail = low[m.end():]
             zh = not m.group(0).isascii()
-            if verb or which or (_TAIL_REF_ZH.match(tail) if zh else _TAIL_REF.match(tail)):
-                return Mention("extreme", ordering=ordering, phrase=m.group(0))
+            standalone = bool(_TAIL_REF_ZH.match(tail) if zh else _TAIL_REF.match(tail))
+            if verb or which or standalone:
+                return Mention("extreme", ordering=ordering, phrase=m.group(0), standalone=standalone)
         for m in comp.finditer(low):
             zh = not m.group(0).isascii()
             if zh:
@@ -123,7 +131,7 @@ def _extreme(text: str, verb: bool) -> Mention | None:
                 the_one = bool(_THE_BEFORE.search(low[:m.start()])) and bool(_ONE_AFTER.match(after))
                 named = the_one or (which and bool(re.match(r"\s*(?:\?|$|,|\.)", after)))
             if named:
-                return Mention("extreme", ordering=ordering, comparative=True, phrase=m.group(0))
+                return Mention("extreme", ordering=ordering, comparative=True, phrase=m.group(0), standalone=True)
     return None
 
 
@@ -162,7 +170,7 @@ def parse_mention(text: str) -> Mention:
     ext = _extreme(low, verb=cart_verb(low) is not None)
     if ext is not None:
         return Mention(ext.kind, ordering=ext.ordering, comparative=ext.comparative, phrase=ext.phrase,
-                       in_cart=in_cart, also=also)
+                       in_cart=in_cart, also=also, standalone=ext.standalone)
     for kind, rx in (("other", _OTHER), ("both", _BOTH), ("all", _ALL), ("it", _IT), ("them", _THEM)):
         m = rx.search(low)
         if m:
@@ -308,3 +316,12 @@ def wants_cart_change(text: str, previous_scene: str | None = None) -> bool:
     if quantity is not None and (quantity.mode in ("set", "more") or mention.kind != "none"):
         return True  # "数量改成2", "再来一个", "two of the second" right after a cart change
     return mention.also and mention.kind in ("positions", "extreme", "other", "it")
+
+
+def asks_about_one_in_view(text: str) -> bool:
+    """"which one is the cheapest?", "what about the lightest?", "哪个评分最高": a question whose answer is one
+    of the products in view (not "what's the cheapest running shoe you have?", a new search)."""
+    mention = parse_mention(text)
+    low = text.strip()
+    return (mention.kind == "extreme" and mention.standalone and cart_verb(low) is None
+            and (asks_which(low) or low.endswith(("?", "？")) or is_question(low)))

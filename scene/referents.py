@@ -40,6 +40,10 @@ class Referents(BaseModel):
     def decided(self) -> bool:
         return self._decided
 
+    def keep(self) -> None:
+        """The skill looked at the referents and leaves them as they are (it asked which one was meant)."""
+        self._decided = True
+
     def focus_on(self, ids: Sequence[str]) -> None:
         """The conversation is now about these products (a resolved reference, a picked winner)."""
         self.focus = list(dict.fromkeys(ids))

@@ -87,6 +87,6 @@ class DialogueState(BaseModel):
             self.last_shown = list(shown_ids)
             self.last_shown_prices = list(shown_prices or [])
             self.refs.show_list()
-        elif result.slots.references and not self.refs.decided:
+        elif result.slots.references and not result.slots.reference_ambiguous and not self.refs.decided:
             self.refs.focus_on(result.slots.references)
         self.refs.end_turn()

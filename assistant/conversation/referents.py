@@ -246,8 +246,8 @@ def _positions(ctx: TurnContext, sets: Sets, mention: Mention, purpose: Purpose)
 
 def _ask_which(ctx: TurnContext, candidates: Sequence[Product], mention: Mention, domain: Domain,
                purpose: Purpose) -> Resolution:
-    numbered = "; ".join(card_label(ctx, p) if domain != "cart" else f"#{i} {p.title}"
-                         for i, p in enumerate(candidates[:5], 1))
+    numbered = ctx.t("; ", "；").join(card_label(ctx, p) if domain != "cart" else f"#{i} {p.title}"
+                                      for i, p in enumerate(candidates[:5], 1))
     example = {"add": ("add the second one", "把第二个加入购物车"), "cart_line": ("remove the second one", "删掉第二个")
                }.get(purpose, ("the second one", "第二个"))
     if not candidates:

@@ -31,6 +31,7 @@ from assistant.conversation.events import (
     SceneEvent,
     TextDeltaEvent,
 )
+from assistant.conversation.routing import referring_scene
 from assistant.conversation.skills import SKILLS, Services, TurnContext, detect_language
 from assistant.conversation.skills import cart as cart_skill
 from assistant.conversation.skills.base import cart_event, record_profile_event, record_profile_events
@@ -38,7 +39,6 @@ from assistant.conversation.skills.handoff import open_ticket
 from assistant.privacy import mask_cards
 from assistant.storage.store import StorageError, StoredMessage
 from scene.detector import SceneResult
-from scene.mentions import wants_cart_change
 from scene.slots import SceneSlots
 from scene.state import DialogueState
 
@@ -270,12 +270,20 @@ class Conversation:
     def _route(self, result: SceneResult, text: str) -> str:
         """The skill to run: the detected scene, except that the answer to a clarifying question is a
         search, and a question about coupons that only mentions the cart ("any coupons for my cart?",
-        which the scene model calls `cart`) goes to the promotion engine. Words that change the cart about
-        products in view go to the cart whatever the scene model says (scene.mentions.wants_cart_change)."""
+        which the scene model calls `cart`) goes to the promotion engine. Words about products in view decide
+        over the scene model (assistant.conversation.routing.referring_scene): a cart change goes to the cart,
+        a question about one of them to product_qa."""
         scene = str(result.scene)
+        pending = self.memory.pop(cart_skill.PENDING, None)
         if scene not in ("cart", "handoff") and not result.slots.prompt_injection and (
-                self.state.last_shown or self.state.focus) and wants_cart_change(text, self.state.last_scene):
-            return "cart"  # "i'll take the cheaper one", "第三个也要": a cart change about products in view
+                self.state.last_shown or self.state.focus):
+            referred = referring_scene(text, scene, self.state.last_scene, pending is not None)
+            if referred == "cart" and pending is not None:
+                self.memory[cart_skill.PENDING] = pending  # the answer to "Which one?"
+            if referred:
+                return referred
+        elif scene == "cart" and pending is not None:
+            self.memory[cart_skill.PENDING] = pending
         if self.memory.get("clarify_for") and scene in ("search", "recommend", "chitchat", "out_of_scope"):
             return "search"
         if scene == "cart" and _COUPON_WORDS.search(text) and cart_skill.parse_action(text) == "view":

@@ -22,10 +22,11 @@ from assistant.conversation.skills.base import (
     say,
 )
 from retrieval.catalog import Product
-from scene.mentions import Mention, cart_verb, parse_mention, parse_quantity
+from scene.mentions import Mention, Quantity, cart_verb, parse_mention, parse_quantity
 
 MAX_QUANTITY = 20
 MAX_LINES_PER_CHANGE = 5
+PENDING = "cart_pending"  # memory key: the change waiting for "Which one?" to be answered
 
 _ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("clear", re.compile(r"\b(empty|clear)\s+(my\s+|the\s+)?(cart|basket)\b|清空", re.I)),
@@ -171,8 +172,17 @@ def _change(ctx: TurnContext, services: Services, action: str) -> Iterator[Event
     """Add, remove, set the quantity of or save exactly the products the words name."""
     mention = parse_mention(ctx.message)
     quantity = parse_quantity(ctx.message)
+    pending = ctx.memory.pop(PENDING, None)
+    if isinstance(pending, dict) and mention.kind != "none" and cart_verb(ctx.message) is None:
+        action = str(pending.get("action") or action)  # "the second one" answers "Which one?"
+        if quantity is None and pending.get("n"):
+            quantity = Quantity(int(pending["n"]), pending.get("mode") or "add")
     res = _targets(ctx, services, action, mention)
     if not res.ok:
+        ctx.state.refs.keep()
+        if res.status in ("ambiguous", "none"):
+            ctx.memory[PENDING] = {"action": action, "n": quantity.n if quantity else None,
+                                   "mode": quantity.mode if quantity else None}
         if res.status == "none":
             n = len(ctx.state.last_shown)
             msg = (ctx.t(f"Which one? Say e.g. \u201cadd the second one\u201d (1 to {n}).",
@@ -201,7 +211,8 @@ def _change(ctx: TurnContext, services: Services, action: str) -> Iterator[Event
                            else add(services, ctx.user_id, p, quantity.n, ctx.language))
         else:
             results.append(add(services, ctx.user_id, p, quantity.n if quantity else 1, ctx.language))
-    ctx.state.refs.focus_on([p.id for p in products])
+    # after a removal "it" no longer means the removed product
+    ctx.state.refs.focus_on([] if action == "remove" else [p.id for p in products])
     ctx.state.refs.cart_changed([pid for pid, _ in cart_lines(services, ctx.user_id)])
     yield cart_event(ctx, services, action)
     yield from say(" ".join(r.message for r in results))

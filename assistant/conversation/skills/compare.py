@@ -10,7 +10,7 @@ from assistant.conversation.referents import NOTHING_IN_VIEW, card_label, resolv
 from assistant.conversation.skills import which
 from assistant.conversation.skills.base import Services, TurnContext, say
 from retrieval.catalog import CANONICAL_ATTRIBUTES, Product
-from scene.mentions import Mention, asks_which, parse_mention
+from scene.mentions import Mention, asks_which, parse_extreme, parse_mention
 
 MAX_ATTRIBUTE_ROWS = 8
 MAX_COMPARED = 4
@@ -71,6 +71,10 @@ def _compared(ctx: TurnContext, services: Services, mention: Mention) -> list[Pr
     focus added to a single named one ("compare it with the second"), else the focus, else the first two."""
     res = resolve(ctx, services, "compare", mention)
     products = res.products if res.ok else []
+    extreme = parse_extreme(ctx.message) if mention.kind == "positions" else None
+    if extreme is not None:  # "compare the cheapest and the second"
+        pick = resolve(ctx, services, "compare", extreme)
+        products = list(dict.fromkeys(pick.products + products)) if pick.ok else products
     if len(products) == 1 and mention.kind == "positions":
         focus = [p for pid in ctx.state.focus if (p := services.product(pid)) is not None and p != products[0]]
         products = focus[:1] + products if len(focus) == 1 else products
