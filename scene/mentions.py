@@ -325,3 +325,21 @@ def asks_about_one_in_view(text: str) -> bool:
     low = text.strip()
     return (mention.kind == "extreme" and mention.standalone and cart_verb(low) is None
             and (asks_which(low) or low.endswith(("?", "？")) or is_question(low)))
+
+
+_FILLER = re.compile(
+    r"\b(?:ok(?:ay)?|then|please|pls|plz|yes|yeah|yep|sure|so|and|actually|hmm+|um+|the|one|ones|just|also|too|"
+    r"as\s+well|what\s+about|how\s+about|i'?ll\s+go\s+with|go\s+with|i\s+choose|i\s+pick)\b"
+    r"|好的|好吧|嗯|那么|那|就|吧|呢|吗|还有|也|[\s,.!?;:，。！？；：]", re.I)
+
+
+def is_bare(text: str) -> bool:
+    """Nothing but a reference ("the cheaper one", "第二个呢", "and the other one?", "both please")."""
+    mention = parse_mention(text)
+    if mention.kind == "none":
+        return False
+    low = text.lower()
+    if mention.phrase:
+        low = low.replace(mention.phrase.lower(), " ")
+    low = re.sub(r"#\s*\d+|\b(?:number|no\.)\s*\w+|\b\d\b|第?[一二两三四五六七八九十\d]+[个双件款只条]?", " ", low)
+    return not _FILLER.sub("", low).strip()

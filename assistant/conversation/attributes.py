@@ -199,8 +199,14 @@ def match_attribute(question: str, attributes: Mapping[str, str], vocab: Vocabul
     return None
 
 
+_ZH_LABELS = {"microwave safe": "可否用微波炉", "freezer safe": "可否冷冻", "dishwasher safe": "可否用洗碗机",
+              "water_resistant": "防水", "number of compartments": "隔层数量", "pack of": "每包件数"}
+
+
 def zh_label(key: str) -> str:
     """A Chinese name for an attribute key (the key itself when the glossary has none)."""
+    if key in _ZH_LABELS:
+        return _ZH_LABELS[key]
     want = " ".join(tokens(key.replace("_", " ")))
     for zh, en in ZH_WORDS.items():
         if " ".join(tokens(en)) == want:

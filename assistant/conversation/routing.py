@@ -5,7 +5,8 @@ add, or that "the other one" answers "Which one?". With products in view:
 
 - a cart change about them ("i'll take the cheaper one", "两个都要", "make the second one 3", "再来一个"
   right after a cart change) goes to the cart;
-- a short reply naming products right after the cart asked "Which one?" goes to the cart;
+- a short reply naming products right after the cart asked "Which one?" goes to the cart, and one right
+  after a product question ("what about the second?", "第二个呢") asks the same question about it;
 - a question whose answer is one of them ("which is the cheapest?", "what about the lightest?") or a
   question about a card by number ("what's the discount on the first one?") goes to product_qa ("that" in
   "max discount with that?" may be a coupon, so only card numbers count there).
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 
 from assistant.conversation.skills.product_qa import find_topic
-from scene.mentions import asks_about_one_in_view, is_question, parse_mention, wants_cart_change
+from scene.mentions import asks_about_one_in_view, is_bare, is_question, parse_mention, wants_cart_change
 
 _COUPONS = re.compile(r"\b(coupons?|promo\s?codes?|vouchers?|codes?)\b|优惠券|折扣码|优惠码", re.I)
 _SHORT_WORDS = 8
@@ -31,11 +32,15 @@ def referring_scene(text: str, scene: str, previous_scene: str | None, cart_aske
     """The scene the references in `text` call for, or None to keep the scene model's."""
     if scene in ("support", "handoff"):
         return None
-    if wants_cart_change(text, previous_scene):
+    if scene != "cart" and wants_cart_change(text, previous_scene):
         return "cart"
     mention = parse_mention(text)
     if cart_asked and mention.kind != "none" and not is_question(text) and _short(text):
-        return "cart"
+        return "cart" if scene != "cart" else None
+    if previous_scene == "product_qa" and is_bare(text):
+        return "product_qa"  # "what about the second?", "第二个呢": the same question about another product
+    if scene == "cart":
+        return None
     if scene in ("search", "recommend", "chitchat", "out_of_scope", "promotion") and asks_about_one_in_view(text):
         return "product_qa"
     if (scene in ("promotion", "chitchat", "out_of_scope") and mention.kind == "positions"

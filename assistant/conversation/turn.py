@@ -275,15 +275,13 @@ class Conversation:
         a question about one of them to product_qa."""
         scene = str(result.scene)
         pending = self.memory.pop(cart_skill.PENDING, None)
-        if scene not in ("cart", "handoff") and not result.slots.prompt_injection and (
-                self.state.last_shown or self.state.focus):
+        referred = None
+        if not result.slots.prompt_injection and (self.state.last_shown or self.state.focus):
             referred = referring_scene(text, scene, self.state.last_scene, pending is not None)
-            if referred == "cart" and pending is not None:
-                self.memory[cart_skill.PENDING] = pending  # the answer to "Which one?"
-            if referred:
-                return referred
-        elif scene == "cart" and pending is not None:
-            self.memory[cart_skill.PENDING] = pending
+        if pending is not None and (referred or scene) == "cart":
+            self.memory[cart_skill.PENDING] = pending  # the answer to "Which one?"
+        if referred:
+            return referred
         if self.memory.get("clarify_for") and scene in ("search", "recommend", "chitchat", "out_of_scope"):
             return "search"
         if scene == "cart" and _COUPON_WORDS.search(text) and cart_skill.parse_action(text) == "view":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from assistant.conversation.events import Event
 from assistant.conversation.grounding import format_inr
-from assistant.conversation.referents import Purpose, Resolution, cart_lines, resolve
+from assistant.conversation.referents import Purpose, Resolution, card_label, cart_lines, resolve
 from assistant.conversation.skills import safety
 from assistant.conversation.skills.base import (
     Services,
@@ -22,10 +22,11 @@ from assistant.conversation.skills.base import (
     say,
 )
 from retrieval.catalog import Product
-from scene.mentions import Mention, Quantity, cart_verb, parse_mention, parse_quantity
+from scene.mentions import Mention, Quantity, cart_verb, is_bare, parse_mention, parse_quantity
 
 MAX_QUANTITY = 20
 MAX_LINES_PER_CHANGE = 5
+_CART_WORDS = re.compile(r"\b(cart|basket|bag|checkout)\b|购物车|购物篮", re.I)
 PENDING = "cart_pending"  # memory key: the change waiting for "Which one?" to be answered
 
 _ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -42,8 +43,8 @@ _ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 def parse_action(text: str) -> str:
     """clear | checkout | wishlist | remove | quantity | add | view. The words of a cart change come first
-    (scene.mentions.cart_verb); a message that only names products ("第三个也要", "the other one too")
-    repeats the add that brought the shopper here."""
+    (scene.mentions.cart_verb); a message that only names products ("第二个", "the other one too")
+    is a choice of what to add; other words without an action ("i like the second one") show the cart."""
     for name, rx in _ACTIONS[:3]:
         if rx.search(text):
             return name
@@ -53,8 +54,8 @@ def parse_action(text: str) -> str:
     for name, rx in _ACTIONS[3:]:
         if rx.search(text):
             return name
-    if parse_mention(text).kind != "none":
-        return "add"
+    if is_bare(text) or parse_mention(text).also:
+        return "add"  # "the cheaper one", "the third one too": a choice of what to add
     return "view"
 
 
@@ -130,6 +131,14 @@ def checkout_summary(ctx: TurnContext, services: Services) -> str:
 
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     action = parse_action(ctx.message)
+    if action == "view" and not _CART_WORDS.search(ctx.message):
+        res = resolve(ctx, services, "ask")
+        if res.ok and res.mention.kind in ("positions", "extreme", "other", "both"):
+            ctx.state.refs.focus_on([p.id for p in res.products])  # "i like the second one": an offer, no change
+            names = ctx.t(" and ", "和").join(card_label(ctx, p) for p in res.products[:3])
+            yield from say(ctx.t(f"Shall I add {names} to your cart? Say \u201cadd it\u201d.",
+                                 f"要把{names}加入购物车吗？说“加入购物车”即可。"))
+            return
     if action == "view":
         ev = cart_event(ctx, services)
         ctx.state.refs.show_cart([ln.product_id for ln in ev.lines])  # "the first one" is now a cart line

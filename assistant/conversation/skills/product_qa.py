@@ -18,8 +18,9 @@ from assistant.conversation.referents import resolve
 from assistant.conversation.skills import which
 from assistant.conversation.skills.base import Services, TurnContext, say
 from retrieval.catalog import Product
-from scene.mentions import asks_which, parse_mention
+from scene.mentions import asks_which, is_bare, parse_mention
 
+LAST_QUESTION = "last_product_question"  # memory key: what "what about the second?" asks again
 # question words -> attribute keys / catalog fields they ask about
 TOPICS: dict[str, tuple[str, ...]] = {
     "price": ("price", "cost", "how much", "expensive", "多少钱", "价格", "价钱", "贵"),
@@ -111,6 +112,11 @@ def attribute_answer(product: Product, question: str, language: str = "en", voca
     found = match_attribute(question, product.attributes, vocab, _TOPIC_KEYS.get(topic or "", ""))
     if found is not None and found.keys:
         facts = [(k, product.attributes[k]) for k in found.keys]
+        value = facts[0][1].strip().lower()
+        if len(facts) == 1 and value in ("yes", "no"):  # "is it microwave safe?" -> "No: ..."
+            key, shown = facts[0]
+            return (f"{'是' if value == 'yes' else '否'}。根据商品信息，{name}的{zh_label(key)}：{shown}。" if zh
+                    else f"{shown}. According to the catalog, {name} has {key.replace('_', ' ')}: {shown}."), True
         if zh:
             return "根据商品信息，" + "；".join(f"{name}的{zh_label(k)}：{v}" for k, v in facts) + "。", True
         return ("According to the catalog, " + name + " has "
@@ -154,6 +160,11 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     products = res.products[:3]
     ctx.state.refs.focus_on([p.id for p in products])
     vocab = catalog_vocabulary(services.catalog)
+    question = ctx.message
+    if find_topic(question) is None and match_attribute(question, {}, vocab) is None and is_bare(question):
+        question = str(ctx.memory.get(LAST_QUESTION) or question)  # "what about the second?": the same question
+    else:
+        ctx.memory[LAST_QUESTION] = question
     for i, product in enumerate(products):
-        text, _known = answer(product, ctx.message, ctx.language, vocab)
+        text, _known = answer(product, question, ctx.language, vocab)
         yield from say(("\n\n" if i else "") + text)
