@@ -262,7 +262,7 @@ _REMOVE = re.compile(r"\b(?:remove|delete|drop|discard|take\s+(?:out|off)|get\s+
 _ADD_VERB = re.compile(
     rf"\badd\b|\b(?:put|throw|toss|pop|stick)\b(?=.*\b(?:cart|basket|bag)\b)|\bi'?ll\s+(?:take|have|get|buy)\b"
     rf"|\bi\s+will\s+(?:take|have|get|buy)\b|\blet\s+me\s+(?:have|get)\b"
-    rf"|\b(?:take|buy|purchase|grab|want|order)\s+{_REF_OBJ}|\bget\s+(?:me\s+)?{_REF_OBJ}|\bi'?d\s+like\s+{_REF_OBJ}"
+    rf"|\b(?:take|buy|purchase|grab|want|order)\s+(?:me\s+|us\s+)?{_REF_OBJ}|\bget\s+(?:me\s+)?{_REF_OBJ}|\bi'?d\s+like\s+{_REF_OBJ}"
     r"|(?:加入|加到|放进|放入|放到|放|进|加)(?:我的)?(?:购物车|购物篮)|加入(?=$|[，。！,.!吧])|加购|也要|都要|要了|我要|就要"
     rf"|要(?:这|那|第|最|它|[一两二三四五六七八九十\d]+[{_CL}])"
     rf"|来(?:[一两二三四五六七八九十\d]+)[{_CL}]|再来|再要|再加|再买|买(?:这|那|第|最|它|下)|拿(?:这|那|第|最)", re.I)

@@ -27,12 +27,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.conversation.grounding import format_inr
-from assistant.conversation.skills.base import Services, TurnContext
 from retrieval.catalog import Product
 from scene.mentions import Mention, Ordering, parse_mention
+
+if TYPE_CHECKING:  # the skills import this module
+    from assistant.conversation.skills.base import Services, TurnContext
 
 Purpose = Literal["add", "cart_line", "ask", "compare"]
 Status = Literal["ok", "none", "ambiguous", "unresolved", "no_fact"]
