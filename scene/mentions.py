@@ -263,9 +263,10 @@ _ADD_VERB = re.compile(
     rf"\badd\b|\b(?:put|throw|toss|pop|stick)\b(?=.*\b(?:cart|basket|bag)\b)|\bi'?ll\s+(?:take|have|get|buy)\b"
     rf"|\bi\s+will\s+(?:take|have|get|buy)\b|\blet\s+me\s+(?:have|get)\b"
     rf"|\b(?:take|buy|purchase|grab|want|order)\s+(?:me\s+|us\s+)?{_REF_OBJ}|\bget\s+(?:me\s+)?{_REF_OBJ}|\bi'?d\s+like\s+{_REF_OBJ}"
-    r"|(?:加入|加到|放进|放入|放到|放|进|加)(?:我的)?(?:购物车|购物篮)|加入(?=$|[，。！,.!吧])|加购|也要|都要|要了|我要|就要"
-    rf"|要(?:这|那|第|最|它|[一两二三四五六七八九十\d]+[{_CL}])"
-    rf"|来(?:[一两二三四五六七八九十\d]+)[{_CL}]|再来|再要|再加|再买|买(?:这|那|第|最|它|下)|拿(?:这|那|第|最)", re.I)
+    r"|(?:加入|加到|放进|放入|放到|放|进|加)(?:我的)?(?:购物车|购物篮)|加入(?=$|[，。！,.!吧第这那最它])|加购|也要|都要"
+    r"|要了|我要|就要|想要(?!知道|了解|问|看)|(?<![需想重主只不])要(?!多少|几|什么|怎么|求|是|不|看)"
+    rf"|来(?:[一两二三四五六七八九十\d]+)[{_CL}]|再来|再要|再加|再买|买(?!单|家|过|了吗|的)"
+    r"|拿(?:这|那|第|最)", re.I)
 _QUESTION = re.compile(
     r"^\s*(?:should|would|is|are|does|do|did|what|which|how|why|when|where|who|will)\b|\bshould\s+i\b|\bwhat\s+if\b"
     r"|什么|多少|怎么|为什么|哪|是否|能不能(?!帮)|好不好|值不值|吗[？?]?\s*$|呢[？?]?\s*$", re.I)
@@ -290,6 +291,9 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text)) and not _POLITE.search(text)
 
 
+# a price the shopper names ("sell it to me for 10", "按10元卖给我") is bargaining, never a cart change
+_PRICE_TALK = re.compile(r"\d+\s*(?:元|块|rs\b|rupees|₹|\$|dollars|bucks)|(?:₹|\$|\brs\.?)\s*\d"
+                         r"|免费|\bfree\b|\bfor\s+nothing\b", re.I)
 _SUPPORT = re.compile(r"\b(?:return|refund|exchange|cancel|track|deliver(?:y|ed)?|ship(?:ping|ped)?|order\s+status)\b"
                       r"|退货|退款|退第|退这|退那|换货|取消|订单|发货|物流|快递", re.I)
 
@@ -303,7 +307,7 @@ def wants_cart_change(text: str, previous_scene: str | None = None) -> bool:
     "i'll take the cheaper one", "第三个也要", "两个都要", "make the second one 3"; "再来一个" and
     "数量改成2" right after a cart change; "the third one too" repeats a cart change."""
     low = text.lower()
-    if _SUPPORT.search(low) or is_question(low):
+    if _SUPPORT.search(low) or _PRICE_TALK.search(low) or is_question(low):
         return False
     mention = parse_mention(low)
     verb = cart_verb(low)

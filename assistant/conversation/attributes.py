@@ -75,6 +75,8 @@ def stem(word: str) -> str:
         return w
     if len(w) > 6 and w.endswith("able"):
         return w[:-4]
+    if len(w) > 5 and w.endswith(("ing", "ed")):  # plated / plating, coated / coating
+        return w[:-3] if w.endswith("ing") else w[:-2]
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us")):

@@ -235,8 +235,11 @@ def _positions(ctx: TurnContext, sets: Sets, mention: Mention, purpose: Purpose)
         n = len(pool)
         if n == 0:
             msg = NOTHING_IN_VIEW[ctx.zh]
+        elif domain == "cart" and n == 1:
+            msg = ctx.t(f"Your cart has only one line, {pool[0].title}, so there is no {names}.",
+                        f"您的购物车里只有一件商品（{pool[0].title}），没有{names}。")
         elif domain == "cart":
-            msg = ctx.t(f"Your cart has {n} line{'s' if n != 1 else ''}, so there is no {names}. Pick 1 to {n}.",
+            msg = ctx.t(f"Your cart has {n} lines, so there is no {names}. Pick 1 to {n}.",
                         f"您的购物车只有{n}件商品，没有{names}。请选择第1到第{n}个。")
         else:
             msg = ctx.t(f"I only showed {n} product{'s' if n != 1 else ''}, so there is no {names}. "
