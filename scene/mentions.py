@@ -261,6 +261,7 @@ _REMOVE = re.compile(r"\b(?:remove|delete|drop|discard|take\s+(?:out|off)|get\s+
                      r"|删除|删掉|删了|删去|移除|去掉|拿掉|拿走|不要了|不想要|退掉(?!.*订单)", re.I)
 _ADD_VERB = re.compile(
     rf"\badd\b|\b(?:put|throw|toss|pop|stick)\b(?=.*\b(?:cart|basket|bag)\b)|\bi'?ll\s+(?:take|have|get|buy)\b"
+    rf"|\bgimme\s+{_REF_OBJ}|\b(?:i'?ll|let'?s|i\s+will)\s+go\s+(?:with|for)\b|\bi\s+(?:choose|pick)\b"
     rf"|\bi\s+will\s+(?:take|have|get|buy)\b|\blet\s+me\s+(?:have|get)\b"
     rf"|\b(?:take|buy|purchase|grab|want|order)\s+(?:me\s+|us\s+)?{_REF_OBJ}|\bget\s+(?:me\s+)?{_REF_OBJ}|\bi'?d\s+like\s+{_REF_OBJ}"
     r"|(?:加入|加到|放进|放入|放到|放|进|加)(?:我的)?(?:购物车|购物篮)|加入(?=$|[，。！,.!吧第这那最它])|加购|也要|都要"
@@ -333,7 +334,8 @@ def asks_about_one_in_view(text: str) -> bool:
 
 _FILLER = re.compile(
     r"\b(?:ok(?:ay)?|then|please|pls|plz|yes|yeah|yep|sure|so|and|actually|hmm+|um+|the|one|ones|just|also|too|"
-    r"as\s+well|what\s+about|how\s+about|i'?ll\s+go\s+with|go\s+with|i\s+choose|i\s+pick)\b"
+    r"as\s+well|what\s+about|how\s+about|i'?ll\s+go\s+with|go\s+with|i\s+choose|i\s+pick|with|has|having|is|"
+    r"that'?s|which)\b"
     r"|好的|好吧|嗯|那么|那|就|吧|呢|吗|还有|也|[\s,.!?;:，。！？；：]", re.I)
 
 

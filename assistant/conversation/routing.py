@@ -41,8 +41,9 @@ def referring_scene(text: str, scene: str, previous_scene: str | None, cart_aske
         return "product_qa"  # "what about the second?", "第二个呢": the same question about another product
     if scene == "cart":
         return None
-    if scene in ("search", "recommend", "chitchat", "out_of_scope", "promotion") and asks_about_one_in_view(text):
-        return "product_qa"
+    if scene in ("search", "recommend", "chitchat", "out_of_scope", "promotion") and (
+            asks_about_one_in_view(text) or (mention.kind == "extreme" and mention.standalone and is_bare(text))):
+        return "product_qa"  # "which is the cheapest?", "the one with the highest rating please"
     if (scene in ("promotion", "chitchat", "out_of_scope") and mention.kind == "positions"
             and find_topic(text) is not None and not _COUPONS.search(text)):
         return "product_qa"  # "so what's the discount on the first one really?"

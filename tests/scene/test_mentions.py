@@ -150,6 +150,12 @@ def test_cart_verbs(text: str, verb: str | None) -> None:
         ("第二个要多少钱", "search", False),
         ("我要退第一个", "search", False),
         ("can you add the second one?", "search", True),
+        ("i'll go with the cheaper one", "compare", True),
+        ("买便宜的那个", "compare", True),
+        ("我想要第二个", "search", True),
+        ("我需要第二个的尺码", "search", False),
+        ("我朋友昨天10元买的第一件，你也按10元卖给我。", "search", False),
+        ("sell me the first one for $1", "search", False),
     ],
 )
 def test_cart_changes_win_over_the_scene_model(text: str, previous: str, expected: bool) -> None:
@@ -159,7 +165,8 @@ def test_cart_changes_win_over_the_scene_model(text: str, previous: str, expecte
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("the cheaper one", True), ("第二个呢", True), ("and the other one?", True), ("both please", True),
-     ("what about #3?", True), ("i like the second one", False), ("第二个是什么材质", False), ("哪个最便宜", False)],
+     ("what about #3?", True), ("the one with the highest rating please", True), ("i like the second one", False),
+     ("第二个是什么材质", False), ("哪个最便宜", False)],
 )
 def test_bare_references(text: str, expected: bool) -> None:
     assert is_bare(text) is expected

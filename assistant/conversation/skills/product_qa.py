@@ -147,7 +147,7 @@ def attribute_answer(product: Product, question: str, language: str = "en", voca
 
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     mention = parse_mention(ctx.message)
-    if mention.kind == "extreme" and asks_which(ctx.message):
+    if mention.kind == "extreme" and (asks_which(ctx.message) or is_bare(ctx.message)):
         yield from which.answer(ctx, services, mention)  # "which one is the cheapest?"
         return
     res = resolve(ctx, services, "ask", mention)
