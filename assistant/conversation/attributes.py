@@ -194,7 +194,7 @@ def match_attribute(question: str, attributes: Mapping[str, str], vocab: Vocabul
         if c_level == 3 and better:  # "strap material" asked, only "material" listed: not the same attribute
             return Match(missing=better[0], level=c_level, asked=frozenset(asked), related=tuple(keys))
         return Match(tuple(keys), level=level, asked=frozenset(asked))
-    if c_keys and c_level >= 2:
+    if c_keys and c_level == 3:
         return Match(missing=c_keys[0], level=c_level, asked=frozenset(asked))
     if c_keys:
         return Match(missing=" ".join(sorted(asked)), level=c_level, asked=frozenset(asked))

@@ -120,7 +120,8 @@ def fact_text(ctx: TurnContext, services: Services, p: Product, ordering: Orderi
                      f"优惠{p.discount_pct:g}%，现价{money(services, p.price)}，"
                      f"原价{money(services, p.list_price or p.price)}")
     if ordering == "rating":
-        return ctx.t(f"rated {p.rating:g}/5 by {p.rating_count}", f"评分{p.rating:g}/5（{p.rating_count}人评价）")
+        by = (ctx.t(f" by {p.rating_count}", f"（{p.rating_count}人评价）")) if p.rating_count else ""
+        return ctx.t(f"rated {p.rating:g}/5{by}", f"评分{p.rating:g}/5{by}")
     if ordering == "popularity":
         return ctx.t(f"{p.rating_count} ratings", f"{p.rating_count}人评价")
     return ctx.t(f"weight {p.attributes.get('weight', '')}", f"重量{p.attributes.get('weight', '')}")

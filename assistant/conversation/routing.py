@@ -7,16 +7,16 @@ add, or that "the other one" answers "Which one?". With products in view:
   right after a cart change) goes to the cart;
 - a short reply naming products right after the cart asked "Which one?" goes to the cart, and one right
   after a product question ("what about the second?", "第二个呢") asks the same question about it;
-- a question whose answer is one of them ("which is the cheapest?", "what about the lightest?") or a
-  question about a card by number ("what's the discount on the first one?") goes to product_qa ("that" in
-  "max discount with that?" may be a coupon, so only card numbers count there).
+- a question whose answer is one of them ("which is the cheapest?", "what about the lightest?"), a
+  question about a card by number ("what's the discount on the first one?"; "that" in "max discount with
+  that?" may be a coupon, so only card numbers count there) and "why the second one?" go to product_qa.
 """
 
 from __future__ import annotations
 
 import re
 
-from assistant.conversation.skills.product_qa import find_topic
+from assistant.conversation.skills.product_qa import WHY, find_topic
 from scene.mentions import asks_about_one_in_view, is_bare, is_question, parse_mention, wants_cart_change
 
 _COUPONS = re.compile(r"\b(coupons?|promo\s?codes?|vouchers?|codes?)\b|优惠券|折扣码|优惠码", re.I)
@@ -41,6 +41,9 @@ def referring_scene(text: str, scene: str, previous_scene: str | None, cart_aske
         return "product_qa"  # "what about the second?", "第二个呢": the same question about another product
     if scene == "cart":
         return None
+    if scene in ("compare", "search", "recommend", "chitchat", "out_of_scope") and WHY.search(text) and (
+            mention.kind in ("positions", "it", "extreme") and len(mention.positions) <= 1):
+        return "product_qa"  # "why the second one?": the facts that speak for that product
     if scene in ("search", "recommend", "chitchat", "out_of_scope", "promotion") and (
             asks_about_one_in_view(text) or (mention.kind == "extreme" and mention.standalone and is_bare(text))):
         return "product_qa"  # "which is the cheapest?", "the one with the highest rating please"

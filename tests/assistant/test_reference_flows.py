@@ -153,3 +153,10 @@ def test_referents_persist_and_old_states_load():
     state.refs.end_turn()
     again = DialogueState.model_validate_json(state.model_dump_json())
     assert again.refs.compared == ["a", "b"] and again.refs.on_screen == "comparison"
+
+
+def test_why_the_second_one_states_its_facts(conv, services):
+    shown = shoes(conv)
+    events = list(conv.turn("why the second one?"))
+    second = services.product(shown[1])
+    assert scene_of(events) == "product_qa" and "₹" in text_of(events) and second.title in text_of(events)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from assistant.conversation.attributes import Vocabulary, catalog_vocabulary, match_attribute, zh_label
 from assistant.conversation.events import Event
 from assistant.conversation.grounding import format_inr
-from assistant.conversation.referents import resolve
+from assistant.conversation.referents import card_label, resolve
 from assistant.conversation.skills import which
 from assistant.conversation.skills.base import Services, TurnContext, say
 from retrieval.catalog import Product
@@ -145,6 +145,30 @@ def attribute_answer(product: Product, question: str, language: str = "en", voca
             "if you need to be sure."), False
 
 
+WHY = re.compile(r"^\s*(?:and\s+|so\s+|but\s+)?why\b|\bwhy\s+(?:the|this|that|did\s+you|would|is|recommend)\b"
+                 r"|为什么|为啥|凭什么", re.I)
+_WHY_KEYS = ("colour", "material", "type", "occasion", "pattern", "gender", "water_resistant")
+
+
+def why_answer(product: Product, label: str, language: str = "en") -> str:
+    """"why the second one?": the catalog facts that speak for it (price, discount, rating, brand, specs)."""
+    zh = language == "zh"
+    parts = [(f"售价{format_inr(product.price)}" if zh else f"it costs {format_inr(product.price)}")
+             + ((f"（原价{format_inr(product.list_price)}，优惠{product.discount_pct:g}%）" if zh else
+                 f", {product.discount_pct:g}% off {format_inr(product.list_price)}")
+                if product.on_sale and product.list_price else "")]
+    if product.rating is not None:
+        count = product.rating_count
+        parts.append((f"评分{product.rating:g}/5" + (f"（{count}人评价）" if count else "")) if zh
+                     else f"rated {product.rating:g}/5" + (f" by {count} shoppers" if count else ""))
+    if product.brand:
+        parts.append(f"品牌{product.brand}" if zh else f"brand {product.brand}")
+    for key in [k for k in _WHY_KEYS if product.attributes.get(k)][:3]:
+        value = product.attributes[key]
+        parts.append(f"{zh_label(key)}：{value}" if zh else f"{key.replace('_', ' ')}: {value}")
+    return (f"{label}：" + "；".join(parts) + "。") if zh else (f"{label}: " + "; ".join(parts) + ".")
+
+
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     mention = parse_mention(ctx.message)
     if mention.kind == "extreme" and (asks_which(ctx.message) or is_bare(ctx.message)):
@@ -165,6 +189,10 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         question = str(ctx.memory.get(LAST_QUESTION) or question)  # "what about the second?": the same question
     else:
         ctx.memory[LAST_QUESTION] = question
+    if WHY.search(ctx.message):
+        for i, product in enumerate(products):
+            yield from say(("\n\n" if i else "") + why_answer(product, card_label(ctx, product), ctx.language))
+        return
     for i, product in enumerate(products):
         text, _known = answer(product, question, ctx.language, vocab)
         yield from say(("\n\n" if i else "") + text)
