@@ -64,7 +64,7 @@ def money(services: Services, amount: float) -> str:
 
 def cart_lines(services: Services, user_id: str) -> list[tuple[str, int]]:
     """(product id, quantity) of the shopper's cart, in the store's order (the one read of cart lines here)."""
-    return list(services.store.cart(user_id))
+    return list(services.store.carts.items(user_id))
 
 
 # ---------------------------------------------------------------- orderings over catalog facts

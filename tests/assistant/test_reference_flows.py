@@ -32,7 +32,7 @@ def conv(services):
 
 
 def cart(services) -> dict[str, int]:
-    return dict(services.store.cart("shopper"))
+    return dict(services.store.carts.items("shopper"))
 
 
 def shoes(conv: Conversation) -> list[str]:

@@ -26,9 +26,9 @@ def services() -> Services:
 
 def context(services: Services, message: str, *, compared: Sequence[str] = (), focus: Sequence[str] = (),
             cart: Sequence[str] = (), on_screen: str = "products", user: str = "u-ref") -> TurnContext:
-    services.store.clear_cart(user)
+    services.store.carts.clear(user)
     for pid in cart:
-        services.store.add_to_cart(user, pid, 1)
+        services.store.carts.add(user, pid, 1)
     state = DialogueState(last_shown=list(SHOWN))
     if compared:
         state.refs.show_comparison(compared)
