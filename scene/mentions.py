@@ -128,7 +128,9 @@ def _extreme(text: str, verb: bool) -> Mention | None:
                 named = bool(_ZH_THAT_AFTER.match(low[m.end():])) or (which and m.group(0) != "好")
             else:
                 after = low[m.end():]
-                the_one = bool(_THE_BEFORE.search(low[:m.start()])) and bool(_ONE_AFTER.match(after))
+                the_one = (bool(_THE_BEFORE.search(low[:m.start()])) and bool(_ONE_AFTER.match(after))) or (
+                    bool(re.match(r"\s*(?:one|pair|option|item)\b", after))
+                    and not re.search(r"\b(?:a|an|any|another|some)\s*$", low[:m.start()]))  # "cheaper one please"
                 named = the_one or (which and bool(re.match(r"\s*(?:\?|$|,|\.)", after)))
             if named:
                 return Mention("extreme", ordering=ordering, comparative=True, phrase=m.group(0), standalone=True)
@@ -328,8 +330,11 @@ def asks_about_one_in_view(text: str) -> bool:
     of the products in view (not "what's the cheapest running shoe you have?", a new search)."""
     mention = parse_mention(text)
     low = text.strip()
-    return (mention.kind == "extreme" and mention.standalone and cart_verb(low) is None
-            and (asks_which(low) or low.endswith(("?", "？")) or is_question(low)))
+    if mention.kind != "extreme" or not mention.standalone or cart_verb(low) is not None:
+        return False
+    if mention.comparative:  # "which is cheaper?" asks; "cheaper one?" may ask for cheaper products
+        return asks_which(low)
+    return asks_which(low) or low.endswith(("?", "？")) or is_question(low)
 
 
 _FILLER = re.compile(

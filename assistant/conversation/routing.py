@@ -45,7 +45,8 @@ def referring_scene(text: str, scene: str, previous_scene: str | None, cart_aske
             mention.kind in ("positions", "it", "extreme") and len(mention.positions) <= 1):
         return "product_qa"  # "why the second one?": the facts that speak for that product
     if scene in ("search", "recommend", "chitchat", "out_of_scope", "promotion") and (
-            asks_about_one_in_view(text) or (mention.kind == "extreme" and mention.standalone and is_bare(text))):
+            asks_about_one_in_view(text)
+            or (mention.kind == "extreme" and mention.standalone and not mention.comparative and is_bare(text))):
         return "product_qa"  # "which is the cheapest?", "the one with the highest rating please"
     if (scene in ("promotion", "chitchat", "out_of_scope") and mention.kind == "positions"
             and find_topic(text) is not None and not _COUPONS.search(text)):
