@@ -55,7 +55,8 @@ ZH_WORDS: dict[str, str] = {
 _EN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bmade\s+(?:of|from|out\s+of)\b|\bwhat'?s\s+it\s+made\b", "material"),
     (r"\bwater[-\s]?proof\b|\bwater[-\s]resistant\b", "water resistant"),
-    (r"\bhow\s+heavy\b", "weight"), (r"\bhow\s+wide\b", "width"), (r"\bhow\s+(?:tall|high)\b", "height"),
+    (r"\bhow\s+heavy\b|\bweighs?\b", "weight"), (r"\bhold\b|\bhow\s+much\s+(?:water|liquid)\b", "capacity"),
+    (r"\bhow\s+wide\b", "width"), (r"\bhow\s+(?:tall|high)\b", "height"),
     (r"\bhow\s+big\b|\bdimensions?\b", "size dimensions"), (r"\bhow\s+thick\b", "thickness"),
     (r"\bin\s+the\s+box\b|\bcomes?\s+with\b|\bincluded\b", "sales package"),
     (r"\bfor\s+(?:men|women|boys|girls|kids)\b|\bunisex\b", "ideal for gender"),

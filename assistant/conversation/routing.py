@@ -20,6 +20,8 @@ from assistant.conversation.skills.product_qa import WHY, find_topic
 from scene.mentions import asks_about_one_in_view, is_bare, is_question, parse_mention, wants_cart_change
 
 _COUPONS = re.compile(r"\b(coupons?|promo\s?codes?|vouchers?|codes?)\b|优惠券|折扣码|优惠码", re.I)
+_COMPARING = re.compile(r"\b(?:compare|comparison|vs\.?|versus|difference|better|than)\b"
+                        r"|比较|对比|比一比|区别|哪个好|更好", re.I)
 _SHORT_WORDS = 8
 _SHORT_CJK = 14
 
@@ -41,6 +43,9 @@ def referring_scene(text: str, scene: str, previous_scene: str | None, cart_aske
         return "product_qa"  # "what about the second?", "第二个呢": the same question about another product
     if scene == "cart":
         return None
+    if (scene == "compare" and mention.kind == "positions" and len(mention.positions) == 1
+            and find_topic(text) is not None and not _COMPARING.search(text)):
+        return "product_qa"  # "is the second one for men or women": one product, one question
     if scene in ("compare", "search", "recommend", "chitchat", "out_of_scope") and WHY.search(text) and (
             mention.kind in ("positions", "it", "extreme") and len(mention.positions) <= 1):
         return "product_qa"  # "why the second one?": the facts that speak for that product

@@ -74,3 +74,8 @@ def test_chinese_labels() -> None:
     assert zh_label("dial shape") == "表盘形状"
     assert zh_label("material") == "材质"
     assert zh_label("some new key") == "some new key"
+
+
+def test_how_much_it_holds_is_its_capacity_not_its_price() -> None:
+    text, _known = answer(MUG, "how much does the first one hold?", "en", VOCAB)
+    assert "300 ml" in text and "₹" not in text

@@ -41,8 +41,11 @@ _STOP = {"is", "it", "the", "a", "an", "this", "that", "does", "do", "have", "ha
          "there", "any", "about", "tell", "me", "come", "comes", "last", "product", "item"}
 
 
+_NOT_PRICE = re.compile(r"\bhow\s+much\b(?=.*\b(?:hold|holds|carry|fit|store|water|liquid|weigh|weighs)\b)", re.I)
+
+
 def find_topic(question: str) -> str | None:
-    low = question.lower()
+    low = _NOT_PRICE.sub(" ", question.lower())  # "how much does it hold / weigh" is no price question
     best: tuple[int, str] | None = None
     for topic, words in TOPICS.items():
         for w in words:
