@@ -17,7 +17,14 @@ from __future__ import annotations
 import re
 
 from assistant.conversation.skills.product_qa import WHY, find_topic
-from scene.mentions import asks_about_one_in_view, is_bare, is_question, parse_mention, wants_cart_change
+from scene.mentions import (
+    asks_about_one_in_view,
+    cart_verb,
+    is_bare,
+    is_question,
+    parse_mention,
+    wants_cart_change,
+)
 
 _COUPONS = re.compile(r"\b(coupons?|promo\s?codes?|vouchers?|codes?)\b|优惠券|折扣码|优惠码", re.I)
 _COMPARING = re.compile(r"\b(?:compare|comparison|vs\.?|versus|difference|better|than)\b"
@@ -41,6 +48,9 @@ def referring_scene(text: str, scene: str, previous_scene: str | None, cart_aske
         return "cart" if scene != "cart" else None
     if previous_scene == "product_qa" and is_bare(text):
         return "product_qa"  # "what about the second?", "第二个呢": the same question about another product
+    if (scene == "cart" and mention.kind == "positions" and len(mention.positions) >= 2 and _COMPARING.search(text)
+            and cart_verb(text) is None):
+        return "compare"  # "2 vs 3?"
     if scene == "cart":
         return None
     if (scene == "compare" and mention.kind == "positions" and len(mention.positions) == 1

@@ -160,3 +160,17 @@ def test_why_the_second_one_states_its_facts(conv, services):
     events = list(conv.turn("why the second one?"))
     second = services.product(shown[1])
     assert scene_of(events) == "product_qa" and "₹" in text_of(events) and second.title in text_of(events)
+
+
+def test_a_question_naming_two_cards_never_changes_the_cart(conv, services):
+    shown = shoes(conv)
+    real = services.detector
+
+    class CartSaying:
+        def detect(self, message, state=None):
+            return real.detect(message, state).model_copy(update={"scene": "cart"})
+
+    services.detector = CartSaying()
+    events = list(conv.turn("2 vs 3?"))
+    assert cart(services) == {} and scene_of(events) == "compare"
+    assert conv.state.refs.compared == [shown[1], shown[2]]

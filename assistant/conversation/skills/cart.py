@@ -54,8 +54,9 @@ def parse_action(text: str) -> str:
     for name, rx in _ACTIONS[3:]:
         if rx.search(text):
             return name
-    if is_bare(text) or parse_mention(text).also:
-        return "add"  # "the cheaper one", "the third one too": a choice of what to add
+    chosen = is_bare(text) and not re.search(r"[?？]|\b(?:or|vs\.?|versus)\b|还是|或者", text, re.I)
+    if chosen or parse_mention(text).also:
+        return "add"  # "the cheaper one", "the third one too": a choice of what to add (not "2 vs 3?")
     return "view"
 
 
