@@ -40,7 +40,8 @@ _RE_EN_NUMBERED = re.compile(
 # "compare 1 and 3", "add 2, 4": single digits joined by and/or/commas are card numbers (not "rated 4 or 5 stars")
 _RE_BARE_LIST = re.compile(
     r"(?<![\w.,$₹])(?<!rated )(?<!between )(?<!from )(?<!size )([1-9])((?:\s*(?:,|&|and|or|vs\.?|versus|with|和|与|跟)"
-    r"\s*(?:#\s*)?[1-9])+)(?![\d.,%]|\s*(?:stars?|k\b|thousand|people|years?|yrs?|rs|rupees|dollars|\$|₹|元|块|岁|人))"
+    r"\s*(?:#\s*)?[1-9])+)(?![\d.,%]|\s*(?:stars?|k\b|thousand|lakh|people|persons?|years?|yrs?|months?|days?|rs|rupees|"
+    r"dollars|\$|₹|元|块|岁|人|天|个月|pcs|pieces?|packs?|sets?|pairs?|seater|kg|g\b|ml|l\b|litres?|inch|cm|mm|gb|tb))"
 )
 _RE_EN_BOTH = re.compile(r"\b(both|these two|those two|the two|either of them|all of them|all three|all of these)\b")
 _RE_EN_IT = re.compile(r"\b(it|this one|that one|this|that|them|these|those|they)\b")
