@@ -9,8 +9,8 @@ Rules (EN and ZH alike; "card numbers" are the positions of the latest product l
   but the cart has a line with that number, the cart line is meant;
 - superlatives and comparatives ("the cheapest", "the cheaper one", "评分最高的", "便宜的那个") pick
   from the set in view: the cart lines (for a cart-line change while looking at the cart, or "in my
-  cart"), else the compared products when a comparison is on screen, else the focus when it holds
-  several products, else the product list. Ties go to the lower card number. A fact no product has
+  cart"), else the compared products when a comparison is on screen, else (for a comparative) the two
+  products in focus, else the product list. Ties go to the lower card number. A fact no product has
   (no ratings, no weights) is said, never guessed;
 - "both" / "两个都": the compared pair, else a focus of two, else a list of two; "all" / "全部": the set
   in view; "the other one" / "另一个": the pair in view minus the one in focus;
@@ -170,7 +170,7 @@ class Sets:
             return "cart", self.cart
         if self.compared and self.on_screen == "comparison":
             return "compared", self.compared
-        if len(self.focus) >= 2:
+        if len(self.focus) == 2 and mention.comparative:  # "the cheaper one" picks one of the two in focus
             return "focus", self.focus
         if self.shown:
             return "shown", self.shown
@@ -310,6 +310,7 @@ def _singular(ctx: TurnContext, sets: Sets, mention: Mention, purpose: Purpose) 
         return Resolution("ok", list(sets.focus), mention, "focus")
     if sets.focus and purpose in ("ask", "compare"):
         return Resolution("ok", list(sets.focus), mention, "focus")
+    domain: Domain
     if purpose == "cart_line" and (sets.on_screen == "cart" or not sets.shown or mention.in_cart):
         pool, domain = sets.cart, "cart"
     elif sets.focus:
@@ -317,14 +318,13 @@ def _singular(ctx: TurnContext, sets: Sets, mention: Mention, purpose: Purpose) 
     else:
         pool, domain = (sets.shown or sets.compared), "shown"
     if len(pool) == 1:
-        return Resolution("ok", list(pool), mention, domain)  # type: ignore[arg-type]
+        return Resolution("ok", list(pool), mention, domain)
     if purpose == "ask" and pool:
-        return Resolution("ok", pool[:1], mention, domain)  # type: ignore[arg-type]
+        return Resolution("ok", pool[:1], mention, domain)
     if purpose == "compare" and len(pool) >= 2:
-        return Resolution("ok", pool[:2], mention, domain)  # type: ignore[arg-type]
+        return Resolution("ok", pool[:2], mention, domain)
     if purpose == "cart_line" and len(sets.cart) == 1:
         return Resolution("ok", list(sets.cart), mention, "cart")
-    status_none = mention.kind == "none" and not pool
-    if status_none:
-        return Resolution("none", [], mention, domain, "")  # type: ignore[arg-type]
-    return _ask_which(ctx, pool, mention, domain, purpose)  # type: ignore[arg-type]
+    if mention.kind == "none" and not pool:
+        return Resolution("none", [], mention, domain, "")
+    return _ask_which(ctx, pool, mention, domain, purpose)

@@ -132,3 +132,8 @@ def test_cart_lines(services: Services, message: str, cart: list[str], on_screen
 def test_compare_defaults_to_the_first_two(services: Services) -> None:
     assert ids(services, "compare them", "compare", focus=["s2", "s4"]) == ["s2", "s4"]
     assert ids(services, "compare both", "compare") == ["s1", "s2"]
+
+
+def test_a_comparative_picks_between_two_in_focus_a_superlative_from_the_list(services: Services) -> None:
+    assert ids(services, "the cheaper one", focus=["s1", "s3"]) == ["s1"]
+    assert ids(services, "add the cheapest one too", focus=["s1", "s3"]) == ["s4"]
