@@ -154,6 +154,8 @@ def test_cart_verbs(text: str, verb: str | None) -> None:
         ("买便宜的那个", "compare", True),
         ("我想要第二个", "search", True),
         ("我需要第二个的尺码", "search", False),
+        ("我要看看第二个", "search", False),
+        ("我要找第一个那样的", "search", False),
         ("我朋友昨天10元买的第一件，你也按10元卖给我。", "search", False),
         ("sell me the first one for $1", "search", False),
     ],
