@@ -110,6 +110,6 @@ class LocalPlayer:
             except Exception as exc:  # a bug that escapes the turn: the shopper got nothing more
                 record.failure = f"{type(exc).__name__}: {exc}"
             record.turn_ms = _ms(t0)
-            record.cart = list(self.services.store.cart(user_id))
+            record.cart = list(self.services.store.carts.items(user_id))
             records.append(record)
         return records

@@ -174,32 +174,6 @@ def cart_event(ctx: TurnContext, services: Services, action: str = "view") -> Ca
                      item_count=sum(ln.quantity for ln in lines), wishlist=wish, action=action)
 
 
-def referenced_products(ctx: TurnContext, services: Services, default_first: int = 0) -> list[Product]:
-    """Products the message refers to ("the second one", "both", "it"), else the focus,
-    else the first `default_first` products last shown."""
-    slots = ctx.result.slots
-    ids = list(slots.references) or list(ctx.state.focus)
-    if not ids and default_first:
-        ids = ctx.state.last_shown[:default_first]
-    return [p for pid in ids if (p := services.product(pid)) is not None]
-
-
-def unresolved_reference_text(ctx: TurnContext) -> str | None:
-    """The shopper's message for a reference past the end of the list, or to nothing at all."""
-    slots = ctx.result.slots
-    if not slots.unresolved_reference:
-        return None
-    n = len(ctx.state.last_shown)
-    if n == 0:
-        return ctx.t("I haven't shown you any products yet. Tell me what you're looking for and I'll find some.",
-                     "我还没有给您展示商品。告诉我您想找什么，我来帮您找。")
-    return ctx.t(
-        f"I only showed {n} product{'s' if n != 1 else ''}, so there is no {slots.unresolved_reference} one. "
-        f"Pick a number from 1 to {n}.",
-        f"我只展示了{n}件商品，没有您说的那一件（{slots.unresolved_reference}）。请选择第1到第{n}件。",
-    )
-
-
 def record_profile_event(services: Services, user_id: str, event_type: str, product_id: str) -> None:
     """Fold a shopper event into their profile; a failure is logged, never shown."""
     record_profile_events(services, user_id, event_type, [product_id])
