@@ -7,8 +7,9 @@ never reaches for settings, globals or attributes set on shared objects from out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from assistant.experiments.config import ExperimentsConfig
 from assistant.settings import Settings
 
 
@@ -20,6 +21,7 @@ class AssistantConfig:
     cards_per_turn: int = 5
     explain_top: int = 1  # products the model explains per search turn (each is one model call)
     handoff_scenes: tuple[str, ...] = ()  # scenes that always go to a person
+    experiments: ExperimentsConfig = field(default_factory=ExperimentsConfig)  # A/B arms and the holdout
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AssistantConfig:
@@ -32,4 +34,5 @@ class AssistantConfig:
             cards_per_turn=conv.cards_per_turn,
             explain_top=conv.explain_top,
             handoff_scenes=tuple(sorted(set(conv.handoff_scenes) | site_scenes)),
+            experiments=ExperimentsConfig.from_settings(settings.experiments),
         )

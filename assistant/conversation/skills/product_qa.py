@@ -20,6 +20,7 @@ from assistant.conversation.skills.base import (
     say,
     unresolved_reference_text,
 )
+from assistant.insights.trace import LISTING_SILENT
 from retrieval.catalog import Product
 
 # question words -> attribute keys / catalog fields they ask about
@@ -143,5 +144,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         return
     ctx.state.focus = [p.id for p in products]
     for i, product in enumerate(products[:3]):
-        text, _known = answer(product, ctx.message, ctx.language)
+        text, known = answer(product, ctx.message, ctx.language)
+        if not known:
+            ctx.trace.unanswered = LISTING_SILENT
         yield from say(("\n\n" if i else "") + text)
