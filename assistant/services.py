@@ -10,6 +10,7 @@ failing: without a ranker model the search order is shown, without a chat model
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,12 +78,12 @@ def build_services(
                              vocab=index.vocabulary, store_currency=settings.store_currency,
                              fx_to_store=settings.retrieval.fx_to_store)
     try:
-        store = StateStore.from_url(settings.resolved_database_url())
+        store = StateStore.from_url(settings.resolved_database_url(), clock=_clock(settings))
     except Exception as exc:
         raise AppBuildError(f"cannot open the database {settings.resolved_database_url()!r}: {exc}") from exc
     services = Services(searcher=searcher, store=store, detector=detector,
                         config=AssistantConfig.from_settings(settings), known_brands=known_brands(index.catalog))
-    services.profiles = _profiles(store, index)
+    services.profiles = _profiles(store, index, _clock(settings))
     if with_ranker:
         services.ranker = _ranker(settings.ranking)
     if isinstance(chat_model, str):
@@ -97,14 +98,21 @@ def build_services(
     return services
 
 
-def _profiles(store: StateStore, index: Any) -> Any:
+def _clock(settings: Settings) -> Callable[[], float]:
+    """The wall clock; in a simulation, the time each request says it is (`assistant.simclock`)."""
+    from assistant import simclock
+
+    return simclock.now if settings.simulation else time.time
+
+
+def _profiles(store: StateStore, index: Any, clock: Callable[[], float] = time.time) -> Any:
     from assistant.storage.profiles import ProfileStore
 
     def embed(product: Any) -> Any:
         pos = index.position.get(product.id)
         return index.vectors[pos] if pos is not None else None
 
-    return ProfileStore(store.db, index.catalog, embed=embed)
+    return ProfileStore(store.db, index.catalog, embed=embed, clock=clock)
 
 
 def _ranker(settings: RankingSettings) -> Any:

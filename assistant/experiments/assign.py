@@ -49,13 +49,16 @@ class Treatment:
 
 
 def assign(config: ExperimentsConfig, user_id: str, stored: dict[str, str]) -> dict[str, str]:
-    """Arms by experiment name (`HOLDOUT` -> "holdout"/"in" included), keeping every stored one."""
+    """Arms by experiment name (`HOLDOUT` -> "holdout"/"in" included), keeping every stored one. A holdout
+    shopper gets no experiment assignment at all."""
     out = dict(stored)
     if HOLDOUT not in out:
         out[HOLDOUT] = "holdout" if unit(HOLDOUT, user_id) < config.holdout_share else "in"
+    if out[HOLDOUT] == "holdout":
+        return out  # never in any experiment: holdout shoppers are not counted in an experiment's control
     for exp in config.experiments:
         if exp.name not in out:
-            out[exp.name] = exp.control if out[HOLDOUT] == "holdout" else pick_arm(exp, user_id)
+            out[exp.name] = pick_arm(exp, user_id)
     return out
 
 

@@ -43,8 +43,8 @@ class StateStore:
         self.insights = InsightsLog(db, clock)  # turns, cards shown, actions, experiments (the owner's view)
 
     @classmethod
-    def from_url(cls, url: str, startup_wait_s: float = 10.0) -> StateStore:
-        return cls(Database.open(url, startup_wait_s))
+    def from_url(cls, url: str, startup_wait_s: float = 10.0, clock: Clock = time.time) -> StateStore:
+        return cls(Database.open(url, startup_wait_s), clock)
 
     @property
     def engine(self) -> Engine:
