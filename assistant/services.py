@@ -85,7 +85,7 @@ def build_services(
                         config=AssistantConfig.from_settings(settings), known_brands=known_brands(index.catalog))
     services.profiles = _profiles(store, index, _clock(settings))
     if with_ranker:
-        services.ranker = _ranker(settings.ranking)
+        services.ranker = _ranker(settings.ranking, data_dir)
     if isinstance(chat_model, str):
         _note(progress, "starting the chat model")
         services.model = _chat_model(settings, data_dir)
@@ -115,12 +115,13 @@ def _profiles(store: StateStore, index: Any, clock: Callable[[], float] = time.t
     return ProfileStore(store.db, index.catalog, embed=embed, clock=clock)
 
 
-def _ranker(settings: RankingSettings) -> Any:
+def _ranker(settings: RankingSettings, data_dir: Path) -> Any:
     from ranking.cross_encoder import load_default as load_cross_encoder
     from ranking.ranker import Ranker
+    from ranking.registry import registry_for
 
-    try:
-        ranker = Ranker(use_cross_encoder=False)
+    try:  # a model promoted by `shopassist train ranker --from-events`, else the shipped one
+        ranker = Ranker(model_path=registry_for(data_dir).served_path(), use_cross_encoder=False)
         _ = ranker.model  # load now, not in the first turn
     except Exception as exc:
         log.warning("personalized ranking is off (%s); products are shown in search order", exc)

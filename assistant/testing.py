@@ -9,7 +9,8 @@ embedder, an in-memory SQLite database and the fake chat model.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,7 @@ def make_services(
     with_profiles: bool = True,
     ranker: Any = None,
     support: bool = False,
+    clock: Callable[[], float] = time.time,
 ) -> Services:
     """Services over an in-memory catalog: hashing embedder, keyword scene model, fake LLM by default."""
     from retrieval.embedding import HashingEmbedder
@@ -76,13 +78,13 @@ def make_services(
     index = CatalogIndex.in_memory(list(products), embedder)
     searcher = HybridSearcher(index)
     detector = SceneDetector(KeywordSceneModel(), embedder, vocab=index.vocabulary)  # type: ignore[arg-type]
-    store = StateStore.from_url(database_url)
+    store = StateStore.from_url(database_url, clock=clock)
     services = Services(searcher=searcher, store=store, detector=detector,
                         model=build_chain(FakeChatModel() if model is None else model), ranker=ranker)
     if with_profiles:
         from assistant.storage.profiles import ProfileStore
 
-        services.profiles = ProfileStore(store.db, index.catalog)
+        services.profiles = ProfileStore(store.db, index.catalog, clock=clock)
     from assistant.support.orders import OrderBook
 
     services.orders = OrderBook()
