@@ -42,47 +42,54 @@ def wilson(successes: int, n: int, z: float = Z95) -> Interval:
     return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
 
 
-def ratio(num: np.ndarray, den: np.ndarray) -> tuple[float, float]:
-    """(sum(num) / sum(den), its standard error clustered by row): the delta method."""
-    num = np.asarray(num, dtype=np.float64)
-    den = np.asarray(den, dtype=np.float64)
-    n = len(den)
-    total = den.sum()
-    if n == 0 or total <= 0:
-        return 0.0, 0.0
-    r = float(num.sum() / total)
-    if n < 2:
-        return r, 0.0
-    resid = num - r * den
-    se = math.sqrt(float(np.var(resid, ddof=1)) / n) / float(den.mean())
-    return r, se
+@dataclass(frozen=True)
+class Sums:
+    """Sufficient statistics of one arm over its shoppers (n shoppers; N cards, C clicks, A adds to cart each):
+    enough for the ratios and their shopper-clustered variances, so the database can aggregate them."""
+
+    n: int
+    N: float
+    C: float
+    A: float
+    NN: float
+    CC: float
+    AA: float
+    NC: float
+    NA: float
+    carting: int  # shoppers with at least one add to cart
+
+    def ratio(self, which: str) -> tuple[float, float]:
+        """(ratio, clustered standard error) of clicks ("C") or adds to cart ("A") per card: the delta method,
+        Var_i(Y - R N) = (sum Y^2 - 2 R sum N Y + R^2 sum N^2) / (n - 1), since sum(Y - R N) = 0."""
+        y, yy, ny = (self.C, self.CC, self.NC) if which == "C" else (self.A, self.AA, self.NA)
+        if self.n == 0 or self.N <= 0:
+            return 0.0, 0.0
+        r = y / self.N
+        if self.n < 2:
+            return r, 0.0
+        var = max(yy - 2 * r * ny + r * r * self.NN, 0.0) / (self.n - 1)
+        return r, math.sqrt(var / self.n) / (self.N / self.n)
 
 
-def ratio_interval(num: np.ndarray, den: np.ndarray) -> Interval:
-    r, se = ratio(num, den)
+def sums_of(impressions: np.ndarray, clicks: np.ndarray, carts: np.ndarray) -> Sums:
+    n_, c, a = (np.asarray(v, dtype=np.float64) for v in (impressions, clicks, carts))
+    return Sums(len(n_), float(n_.sum()), float(c.sum()), float(a.sum()), float((n_ * n_).sum()),
+                float((c * c).sum()), float((a * a).sum()), float((n_ * c).sum()), float((n_ * a).sum()),
+                int((a > 0).sum()))
+
+
+def ratio_interval(sums: Sums, which: str) -> Interval:
+    r, se = sums.ratio(which)
     return Interval(r, max(0.0, r - Z95 * se), r + Z95 * se)
 
 
-def difference(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> Interval:
+def difference(a: Sums, b: Sums, which: str) -> Interval:
     """ratio(a) - ratio(b) with its 95 % interval (independent groups of shoppers)."""
-    ra, sa = ratio(*a)
-    rb, sb = ratio(*b)
+    ra, sa = a.ratio(which)
+    rb, sb = b.ratio(which)
     d = ra - rb
     half = Z95 * math.sqrt(sa * sa + sb * sb)
     return Interval(d, d - half, d + half)
-
-
-@dataclass(frozen=True)
-class ShopperCounts:
-    """One arm: per shopper, impressions, clicks and carts (attributed to a shown card)."""
-
-    impressions: np.ndarray
-    clicks: np.ndarray
-    carts: np.ndarray
-
-    @property
-    def shoppers(self) -> int:
-        return len(self.impressions)
 
 
 @dataclass(frozen=True)
@@ -104,16 +111,11 @@ class ArmStats:
         return any(d is not None and d.excludes_zero for d in (self.ctr_vs_control, self.atc_vs_control))
 
 
-def arm_stats(arm: str, counts: ShopperCounts, control: ShopperCounts | None = None) -> ArmStats:
-    c = counts
-    stats = ArmStats(
-        arm=arm, shoppers=c.shoppers, impressions=int(c.impressions.sum()), clicks=int(c.clicks.sum()),
-        carts=int(c.carts.sum()), ctr=ratio_interval(c.clicks, c.impressions),
-        atc=ratio_interval(c.carts, c.impressions),
-        carting_shoppers=wilson(int((c.carts > 0).sum()), c.shoppers),
-    )
-    if control is None or control is counts or control.shoppers < 2 or c.shoppers < 2:
+def arm_stats(arm: str, sums: Sums, control: Sums | None = None) -> ArmStats:
+    stats = ArmStats(arm=arm, shoppers=sums.n, impressions=int(sums.N), clicks=int(sums.C), carts=int(sums.A),
+                     ctr=ratio_interval(sums, "C"), atc=ratio_interval(sums, "A"),
+                     carting_shoppers=wilson(sums.carting, sums.n))
+    if control is None or control.n < 2 or sums.n < 2:
         return stats
-    return ArmStats(**{**stats.__dict__,
-                       "ctr_vs_control": difference((c.clicks, c.impressions), (control.clicks, control.impressions)),
-                       "atc_vs_control": difference((c.carts, c.impressions), (control.carts, control.impressions))})
+    return ArmStats(**{**stats.__dict__, "ctr_vs_control": difference(sums, control, "C"),
+                       "atc_vs_control": difference(sums, control, "A")})

@@ -1,8 +1,11 @@
-"""The insights queries over a period [since, until): each one a few GROUP BYs over indexed columns.
+"""The insights queries over a period of whole days: each one reads one covering index in GROUP BY order.
 
-Every function takes an open SQLAlchemy `Connection`, so the bench (`evaluation.insights_bench`) times
-exactly what the console and `GET /v1/insights` run. Percentiles are computed in numpy from one
-column (SQLite has no percentile function; PostgreSQL's differs), everything else in SQL.
+A period (since, until) in seconds covers the UTC days from `since`'s to `until`'s, both included; the
+queries filter and group on the stored `day` column, so each reads one range of an index whose
+leading columns are the filter and the grouping (see `insights_schema`) and needs no sort. Every
+function takes an open SQLAlchemy `Connection`, so the bench (`evaluation.insights_bench`) times exactly
+what the console and `GET /v1/insights` run. Percentiles are computed in numpy from the index's values
+(SQLite has no percentile function; PostgreSQL's differs), everything else in SQL.
 """
 
 from __future__ import annotations
@@ -14,39 +17,65 @@ import numpy as np
 from sqlalchemy import Connection, case, func, select
 
 from assistant.experiments.config import HOLDOUT
-from assistant.experiments.stats import ShopperCounts
+from assistant.experiments.stats import Sums
 from assistant.insights.trace import UNANSWERED_KINDS
+from assistant.storage.insights_log import day_of
+from assistant.storage.insights_rollup import MODEL_COUNTERS, bucket_ms
 from assistant.storage.insights_schema import (
-    ActionRow,
     AssignmentLogRow,
+    DailyCountRow,
     HandoffLogRow,
-    ImpressionRow,
     PromotionRow,
     TurnLogRow,
 )
 
 Period = tuple[float, float]
+HEALTH_COUNTERS = (*MODEL_COUNTERS, "turns_with_fallback")
 EXAMPLE_CONVERSATIONS = 5
+
+
+def days_of(period: Period) -> tuple[str, str]:
+    return day_of(period[0]), day_of(period[1])
 
 
 def _pct(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 1) if values else None
 
 
+def _counters(conn: Connection, period: Period, kinds: tuple[str, ...]) -> list[Any]:
+    d = DailyCountRow
+    first, last = days_of(period)
+    return list(conn.execute(select(d.day, d.kind, d.key, d.n)
+                             .where(d.day >= first, d.day <= last, d.kind.in_(kinds))).all())
+
+
+def _counter_totals(conn: Connection, period: Period, kinds: tuple[str, ...]) -> list[Any]:
+    """(kind, key, total over the period's days)."""
+    d = DailyCountRow
+    first, last = days_of(period)
+    return list(conn.execute(select(d.kind, d.key, func.sum(d.n))
+                             .where(d.day >= first, d.day <= last, d.kind.in_(kinds)).group_by(d.kind, d.key)).all())
+
+
 def activity(conn: Connection, period: Period) -> dict[str, Any]:
     """Conversations and turns per day, the scene mix and the languages."""
-    t = TurnLogRow
-    since, until = period
-    in_period = (t.ts >= since, t.ts < until)
-    days = conn.execute(select(t.day, func.count(), func.count(t.conversation_id.distinct()))
-                        .where(*in_period).group_by(t.day).order_by(t.day)).all()
-    scenes = conn.execute(select(t.scene, func.count()).where(*in_period).group_by(t.scene)).all()
-    languages = conn.execute(select(t.language, func.count()).where(*in_period).group_by(t.language)).all()
+    turns: dict[str, int] = defaultdict(int)
+    conversations: dict[str, int] = defaultdict(int)
+    scenes: dict[str, int] = defaultdict(int)
+    languages: dict[str, int] = defaultdict(int)
+    for day, kind, key, n in _counters(conn, period, ("turns", "conversations")):
+        if kind == "conversations":
+            conversations[day] += n
+            continue
+        scene, _, language = key.partition("|")
+        turns[day] += n
+        scenes[scene] += n
+        languages[language] += n
     return {
-        "days": [{"day": d, "turns": n, "conversations": c} for d, n, c in days],
-        "turns": sum(n for _, n, _ in days),
-        "scenes": dict(sorted(((s, n) for s, n in scenes), key=lambda kv: -kv[1])),
-        "languages": dict(sorted(((lang, n) for lang, n in languages), key=lambda kv: -kv[1])),
+        "days": [{"day": d, "turns": turns[d], "conversations": conversations[d]} for d in sorted(turns)],
+        "turns": sum(turns.values()),
+        "scenes": dict(sorted(scenes.items(), key=lambda kv: -kv[1])),
+        "languages": dict(sorted(languages.items(), key=lambda kv: -kv[1])),
     }
 
 
@@ -54,12 +83,12 @@ def unanswered(conn: Connection, period: Period, limit: int = 20) -> dict[str, A
     """Searches with no result and questions the assistant could not answer, grouped by their normalized
     text and counted, each group with a few conversations to open."""
     t = TurnLogRow
-    since, until = period
-    where = (t.unanswered.in_(UNANSWERED_KINDS), t.ts >= since, t.ts < until)
+    first, last = days_of(period)
+    where = (t.unanswered.in_(UNANSWERED_KINDS), t.day >= first, t.day <= last)
     totals = dict(conn.execute(select(t.unanswered, func.count()).where(*where).group_by(t.unanswered)).all())
-    groups = conn.execute(select(t.unanswered, t.query_key, func.count().label("n"), func.max(t.ts))
+    groups = conn.execute(select(t.unanswered, t.query_key, func.count().label("n"), func.max(t.day))
                           .where(*where).group_by(t.unanswered, t.query_key)
-                          .order_by(func.count().desc(), func.max(t.ts).desc()).limit(limit)).all()
+                          .order_by(func.count().desc(), func.max(t.day).desc()).limit(limit)).all()
     wanted = {(k, q) for k, q, _, _ in groups}
     examples: dict[tuple[str, str], list[str]] = defaultdict(list)
     texts: dict[tuple[str, str], str] = {}
@@ -74,7 +103,7 @@ def unanswered(conn: Connection, period: Period, limit: int = 20) -> dict[str, A
                 ids.append(conversation_id)
     return {
         "totals": {k: int(totals.get(k, 0)) for k in UNANSWERED_KINDS},
-        "groups": [{"kind": k, "query": texts.get((k, q), q), "count": n, "last_ts": last,
+        "groups": [{"kind": k, "query": texts.get((k, q), q), "count": n, "last_day": last,
                     "conversations": examples.get((k, q), [])} for k, q, n, last in groups],
     }
 
@@ -82,9 +111,9 @@ def unanswered(conn: Connection, period: Period, limit: int = 20) -> dict[str, A
 def handoffs(conn: Connection, period: Period) -> dict[str, Any]:
     """How many, why, the time to pick up (p50/p95 seconds) and the picked-up and resolved shares."""
     h = HandoffLogRow
-    since, until = period
+    first, last = days_of(period)
     rows = conn.execute(select(h.kind, h.ts, h.picked_at, h.resolved_at)
-                        .where(h.ts >= since, h.ts < until)).all()
+                        .where(h.day >= first, h.day <= last)).all()
     waits = [p - ts for _, ts, p, _ in rows if p is not None]
     kinds: dict[str, int] = defaultdict(int)
     for kind, *_ in rows:
@@ -100,80 +129,68 @@ def handoffs(conn: Connection, period: Period) -> dict[str, Any]:
     }
 
 
+FUNNEL_ACTIONS = ("click", "add_to_cart", "like", "dislike")
+
+
 def funnel(conn: Connection, period: Period) -> dict[str, Any]:
     """Shown -> clicked -> carted, by position, by scene and by experiment variant."""
-    i, a = ImpressionRow, ActionRow
-    since, until = period
-    shown = conn.execute(select(i.position, i.scene, i.variant, func.count())
-                         .where(i.ts >= since, i.ts < until).group_by(i.position, i.scene, i.variant)).all()
-    acted = conn.execute(select(a.position, a.scene, a.variant, a.action, func.count())
-                         .where(a.ts >= since, a.ts < until, a.position.is_not(None),
-                                a.action.in_(("click", "add_to_cart", "like", "dislike")))
-                         .group_by(a.position, a.scene, a.variant, a.action)).all()
     out: dict[str, dict[str, dict[str, int]]] = {"position": {}, "scene": {}, "variant": {}}
-    blank = {"shown": 0, "click": 0, "add_to_cart": 0, "like": 0, "dislike": 0}
-    for position, scene, variant, n in shown:
-        for dim, key in (("position", str(position)), ("scene", scene), ("variant", variant or "none")):
-            out[dim].setdefault(key, dict(blank))["shown"] += n
-    for position, scene, variant, action, n in acted:
-        for dim, key in (("position", str(position)), ("scene", scene), ("variant", variant or "none")):
-            out[dim].setdefault(key, dict(blank))[action] += n
-    out["position"] = dict(sorted(out["position"].items(), key=lambda kv: int(kv[0])))
+    blank = {"shown": 0, **dict.fromkeys(FUNNEL_ACTIONS, 0)}
+    for kind, key, n in _counter_totals(conn, period, ("shown", *FUNNEL_ACTIONS)):
+        position, scene, variant = (key.split("|", 2) + ["", ""])[:3]
+        for dim, value in (("position", position), ("scene", scene), ("variant", variant or "none")):
+            out[dim].setdefault(value, dict(blank))[kind] += int(n)
+    out["position"] = dict(sorted(out["position"].items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0))
     return out
 
 
+def _histogram_pct(hist: dict[int, int], q: float) -> float | None:
+    total = sum(hist.values())
+    if not total:
+        return None
+    rank, seen = q / 100 * total, 0
+    for bucket in sorted(hist):
+        seen += hist[bucket]
+        if seen >= rank:
+            return round(bucket_ms(bucket), 1)
+    return round(bucket_ms(max(hist)), 1)
+
+
 def model_health(conn: Connection, period: Period) -> dict[str, Any]:
-    """Time to first card and first token (p50/p95 ms), template fallbacks and grounding removals, per day."""
-    t = TurnLogRow
-    since, until = period
-    in_period = (t.ts >= since, t.ts < until)
-    cards = list(conn.execute(select(t.first_card_ms).where(*in_period, t.first_card_ms.is_not(None))).scalars())
-    tokens = list(conn.execute(select(t.first_token_ms).where(*in_period, t.first_token_ms.is_not(None)))
-                  .scalars())
-    days = conn.execute(select(t.day, func.sum(t.model_calls), func.sum(t.model_sentences),
-                               func.sum(t.template_fallbacks), func.sum(t.removed_sentences),
-                               func.sum(case((t.template_fallbacks > 0, 1), else_=0)))
-                        .where(*in_period).group_by(t.day).order_by(t.day)).all()
+    """Time to first card and first token (p50/p95 ms, from 9 %-wide histogram buckets), template fallbacks
+    and grounding removals per day."""
+    hists: dict[str, dict[int, int]] = {"first_card_ms": defaultdict(int), "first_token_ms": defaultdict(int)}
+    per_day: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(HEALTH_COUNTERS, 0))
+    for day, kind, key, n in _counters(conn, period, (*hists, *HEALTH_COUNTERS)):
+        if kind in hists:
+            hists[kind][int(key)] += n
+        else:
+            per_day[day][kind] += n
+    days = [{"day": d, **v} for d, v in sorted(per_day.items())]
     return {
-        "first_card_ms": {"p50": _pct(cards, 50), "p95": _pct(cards, 95), "n": len(cards)},
-        "first_token_ms": {"p50": _pct(tokens, 50), "p95": _pct(tokens, 95), "n": len(tokens)},
-        "days": [{"day": d, "model_calls": int(mc or 0), "model_sentences": int(ms or 0),
-                  "template_fallbacks": int(tf or 0), "removed_sentences": int(rs or 0),
-                  "turns_with_fallback": int(tw or 0)} for d, mc, ms, tf, rs, tw in days],
-        "template_fallbacks": int(sum(int(r[3] or 0) for r in days)),
-        "removed_sentences": int(sum(int(r[4] or 0) for r in days)),
-        "model_sentences": int(sum(int(r[2] or 0) for r in days)),
+        **{k: {"p50": _histogram_pct(h, 50), "p95": _histogram_pct(h, 95), "n": sum(h.values())}
+           for k, h in hists.items()},
+        "days": days,
+        **{k: sum(d[k] for d in days) for k in ("template_fallbacks", "removed_sentences", "model_sentences")},
     }
 
 
-def experiment_counts(conn: Connection, period: Period, experiment: str) -> dict[str, ShopperCounts]:
-    """Per arm of `experiment` (or "holdout"/"in" of the holdout), per shopper: impressions, clicks, carts
-    since the shopper's assignment. Shoppers assigned but never shown a card count with zeros."""
-    i, a, x = ImpressionRow, AssignmentLogRow, ActionRow
-    since, until = period
-    joined = (a.experiment == experiment, a.assigned_at < until)
-    users = conn.execute(select(a.variant, a.user_id).where(*joined)).all()
-    shown = conn.execute(select(a.user_id, func.count()).join(i, i.user_id == a.user_id)
-                         .where(*joined, i.ts >= since, i.ts < until, i.ts >= a.assigned_at)
-                         .group_by(a.user_id)).all()
-    acted = conn.execute(select(a.user_id, x.action, func.count()).join(x, x.user_id == a.user_id)
-                         .where(*joined, x.ts >= since, x.ts < until, x.ts >= a.assigned_at,
-                                x.position.is_not(None), x.action.in_(("click", "add_to_cart")))
-                         .group_by(a.user_id, x.action)).all()
-    n_shown = dict(shown)
-    n_acted: dict[tuple[str, str], int] = {(u, act): n for u, act, n in acted}
-    by_arm: dict[str, list[str]] = defaultdict(list)
-    for arm, user in users:
-        if n_shown.get(user):  # a shopper counts once they have seen cards in the period
-            by_arm[arm].append(user)
-    return {arm: ShopperCounts(np.array([n_shown.get(u, 0) for u in us], dtype=np.float64),
-                               np.array([n_acted.get((u, "click"), 0) for u in us], dtype=np.float64),
-                               np.array([n_acted.get((u, "add_to_cart"), 0) for u in us], dtype=np.float64))
-            for arm, us in sorted(by_arm.items())}
+def experiment_sums(conn: Connection, experiment: str) -> dict[str, Sums]:
+    """Per arm of `experiment` (or "holdout"/"in" of `HOLDOUT`), over its shoppers who have seen cards since
+    their assignment: the sums the statistics need, aggregated by the database over one covering index.
+    Experiments are reported over their whole run (the totals accumulate from assignment on)."""
+    a = AssignmentLogRow
+    rows = conn.execute(select(a.variant, func.count(), func.sum(a.shown), func.sum(a.clicks), func.sum(a.carts),
+                               func.sum(a.shown * a.shown), func.sum(a.clicks * a.clicks),
+                               func.sum(a.carts * a.carts), func.sum(a.shown * a.clicks),
+                               func.sum(a.shown * a.carts), func.sum(case((a.carts > 0, 1), else_=0)))
+                        .where(a.experiment == experiment, a.shown > 0).group_by(a.variant)).all()
+    return {arm: Sums(int(n), *(float(v or 0) for v in values), carting=int(carting or 0))  # type: ignore[misc]
+            for arm, n, *values, carting in rows}
 
 
-def holdout_counts(conn: Connection, period: Period) -> dict[str, ShopperCounts]:
-    return experiment_counts(conn, period, HOLDOUT)
+def holdout_sums(conn: Connection) -> dict[str, Sums]:
+    return experiment_sums(conn, HOLDOUT)
 
 
 def promotions(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:

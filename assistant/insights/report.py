@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from assistant.experiments.config import ExperimentsConfig
-from assistant.experiments.stats import ArmStats, ShopperCounts, arm_stats
+from assistant.experiments.stats import ArmStats, Sums, arm_stats
 from assistant.insights import queries
 
 DAY_S = 86_400.0
@@ -29,20 +29,21 @@ def _arm(stats: ArmStats) -> dict[str, Any]:
     return out
 
 
-def compare_arms(counts: dict[str, ShopperCounts], control: str) -> list[dict[str, Any]]:
+def compare_arms(counts: dict[str, Sums], control: str) -> list[dict[str, Any]]:
     base = counts.get(control)
     return [_arm(arm_stats(arm, c, base if arm != control else None))
             for arm, c in sorted(counts.items(), key=lambda kv: (kv[0] != control, kv[0]))]
 
 
-def experiments(engine: Engine, config: ExperimentsConfig, period: tuple[float, float]) -> dict[str, Any]:
+def experiments(engine: Engine, config: ExperimentsConfig) -> dict[str, Any]:
+    """Every enabled experiment's arms over its whole run, and the holdout against everyone else."""
     out: list[dict[str, Any]] = []
     with engine.connect() as conn:
         for exp in config.experiments:
-            counts = queries.experiment_counts(conn, period, exp.name)
+            counts = queries.experiment_sums(conn, exp.name)
             out.append({"name": exp.name, "factor": exp.factor, "control": exp.control,
                         "split": dict(exp.variants), "arms": compare_arms(counts, exp.control)})
-        holdout = queries.holdout_counts(conn, period)
+        holdout = queries.holdout_sums(conn)
     return {"holdout_share": config.holdout_share, "experiments": out,
             "holdout": compare_arms(holdout, "in") if holdout else []}
 
@@ -58,5 +59,5 @@ def build_insights(engine: Engine, config: ExperimentsConfig, period: tuple[floa
             "model": queries.model_health(conn, period),
             "ranker": queries.promotions(conn),
         }
-    result["experiments"] = experiments(engine, config, period)
+    result["experiments"] = experiments(engine, config)
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.storage.engine import Repository
+from assistant.storage.insights_rollup import bump_counts, bump_shopper, turn_counts
 from assistant.storage.insights_schema import (
     ActionRow,
     AssignmentLogRow,
@@ -78,9 +80,13 @@ class InsightsLog(Repository):
         now = self.clock()
         day = day_of(now)
         with self._write() as s:
+            first_of_day = s.execute(select(TurnLogRow.id).where(
+                TurnLogRow.day == day, TurnLogRow.conversation_id == record.conversation_id).limit(1)).first() is None
             row = TurnLogRow(ts=now, day=day, **record.__dict__)
             s.add(row)
             s.flush()
+            bump_counts(s, day, turn_counts(record, [c.position for c in cards], first_of_day))
+            bump_shopper(s, record.user_id, shown=len(cards))
             s.add_all([ImpressionRow(turn_id=row.id, ts=now, day=day, conversation_id=record.conversation_id,
                                      user_id=record.user_id, product_id=c.product_id, position=c.position,
                                      scene=record.scene, variant=record.variant, features=c.features)
@@ -89,16 +95,20 @@ class InsightsLog(Repository):
 
     def action(self, conversation_id: str, user_id: str, product_id: str, action: str, variant: str = "") -> None:
         now = self.clock()
+        day = day_of(now)
         with self._write() as s:
             shown = s.execute(
                 select(ImpressionRow.id, ImpressionRow.position, ImpressionRow.scene, ImpressionRow.variant)
                 .where(ImpressionRow.conversation_id == conversation_id, ImpressionRow.product_id == product_id)
                 .order_by(ImpressionRow.id.desc()).limit(1)
             ).first()
-            s.add(ActionRow(ts=now, day=day_of(now), conversation_id=conversation_id, user_id=user_id,
+            s.add(ActionRow(ts=now, day=day, conversation_id=conversation_id, user_id=user_id,
                             product_id=product_id, action=action,
                             impression_id=shown.id if shown else None, position=shown.position if shown else None,
                             scene=shown.scene if shown else "", variant=shown.variant if shown else variant))
+            if shown is not None:  # the funnel and the experiments count actions on shown cards
+                bump_counts(s, day, Counter({(action, f"{shown.position}|{shown.scene}|{shown.variant}"): 1}))
+                bump_shopper(s, user_id, clicks=int(action == "click"), carts=int(action == "add_to_cart"))
 
     # ------------------------------------------------------------ handoffs
 

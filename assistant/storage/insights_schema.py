@@ -41,10 +41,10 @@ class TurnLogRow(Base):
     removed_sentences: Mapped[int] = mapped_column(Integer, default=0)
     variant: Mapped[str] = mapped_column(String(200), default="")  # "exp=arm,exp2=arm" | "holdout" | ""
 
+    # The dashboard's counts come from the daily counters (`DailyCountRow`); these serve the lists.
     __table_args__ = (
-        Index("ix_in_turns_ts_day", "ts", "day", "conversation_id"),
-        Index("ix_in_turns_unanswered_ts", "unanswered", "ts"),
-        Index("ix_in_turns_conversation", "conversation_id"),
+        Index("ix_in_turns_day_conversation", "day", "conversation_id"),  # is this the day's first turn?
+        Index("ix_in_turns_unanswered", "unanswered", "day", "query_key"),  # the unanswered questions
     )
 
 
@@ -66,10 +66,7 @@ class ImpressionRow(Base):
     features: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # float32 RELEVANCE_FEATURES
 
     __table_args__ = (
-        Index("ix_in_impressions_ts", "ts", "position"),
-        Index("ix_in_impressions_conversation_product", "conversation_id", "product_id"),
-        Index("ix_in_impressions_user_ts", "user_id", "ts"),
-        Index("ix_in_impressions_turn", "turn_id"),
+        Index("ix_in_impressions_conversation_product", "conversation_id", "product_id"),  # action attribution
     )
 
 
@@ -90,11 +87,7 @@ class ActionRow(Base):
     scene: Mapped[str] = mapped_column(String(32), default="")
     variant: Mapped[str] = mapped_column(String(200), default="")
 
-    __table_args__ = (
-        Index("ix_in_actions_ts", "ts", "action", "position"),
-        Index("ix_in_actions_user_ts", "user_id", "ts"),
-        Index("ix_in_actions_impression", "impression_id"),
-    )
+    __table_args__ = (Index("ix_in_actions_impression", "impression_id"),)
 
 
 class HandoffLogRow(Base):
@@ -105,7 +98,7 @@ class HandoffLogRow(Base):
     ticket_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ts: Mapped[float] = mapped_column(Float, index=True)
     day: Mapped[str] = mapped_column(String(10))
-    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)  # the desk's moves find it by this
     kind: Mapped[str] = mapped_column(String(32))  # explicit | frustration | repeated_failures | scene_rule
     reason: Mapped[str] = mapped_column(Text, default="")
     picked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -113,7 +106,8 @@ class HandoffLogRow(Base):
 
 
 class AssignmentLogRow(Base):
-    """A shopper's arm in one experiment (or in the holdout, experiment `_holdout`), kept for good."""
+    """A shopper's arm in one experiment (or in the holdout, experiment `_holdout`), kept for good, with what
+    the shopper has done since."""
 
     __tablename__ = "ex_assignments"
 
@@ -121,8 +115,14 @@ class AssignmentLogRow(Base):
     user_id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
     variant: Mapped[str] = mapped_column(String(64))
     assigned_at: Mapped[float] = mapped_column(Float)
+    # The shopper's totals since assignment (cards shown, clicks and adds to cart on them), kept as they
+    # happen: an experiment's statistics are one aggregate over this table's rows of that experiment.
+    shown: Mapped[int] = mapped_column(Integer, default=0)
+    clicks: Mapped[int] = mapped_column(Integer, default=0)
+    carts: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_ex_assignments_user", "user_id"),)
+    __table_args__ = (Index("ix_ex_assignments_user", "user_id"),
+                      Index("ix_ex_assignments_totals", "experiment", "variant", "shown", "clicks", "carts"))
 
 
 class PromotionRow(Base):
@@ -138,3 +138,21 @@ class PromotionRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     figures_json: Mapped[str] = mapped_column(Text, default="{}")
     model_path: Mapped[str] = mapped_column(Text, default="")
+
+
+class DailyCountRow(Base):
+    """Counters per UTC day, kept as the logs are written, so the dashboard reads a few hundred rows instead
+    of scanning a month of turns. `kind` names the counter, `key` its breakdown:
+
+    - `turns` "scene|language", `conversations` "" (conversations with a turn that day)
+    - `shown` and each action ("click", "add_to_cart", ...) "position|scene|variant"
+    - `model_calls`, `model_sentences`, `template_fallbacks`, `removed_sentences`, `turns_with_fallback` ""
+    - `first_card_ms` / `first_token_ms`: a latency histogram, key = the bucket (`latency_bucket`)
+    """
+
+    __tablename__ = "in_daily_counts"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,7 +7,7 @@ per type. Their reaction to a card follows the position-based click model:
 
     P(click at position k) = exam(k) * attract(product),  exam(k) = 1 / k ** eta   (eta = 1)
     attract = 0.02 + 0.6 * fit,  P(add to cart | click) = 0.45 * fit,
-    fit = type match * price fit * (1 + brand taste) / 1.3, in [0, 1]
+    fit = type match * price fit * quality(rating) * (1 + brand taste) / 1.3, in [0, 1]
 
 so what a ranker can learn from their clicks is the type match (through the relevance features) and
 what it cannot is each shopper's own brands and budget. The hidden parts are kept with the shopper so
@@ -32,6 +32,15 @@ TYPE_WORDS = (
 )
 ETA = 1.0  # position-bias exponent of the examination curve
 MIN_PRODUCTS = 5  # a type needs this many products to be wanted
+
+
+def quality(product: Product) -> float:
+    """Shoppers prefer well-rated products: 0.4 (unrated or poorly rated) .. 1.0 (rated 5 by many)."""
+    if product.rating is None or product.rating <= 0:
+        return 0.5
+    n = max(product.rating_count, 0)
+    bayes = (product.rating * n + 3.5 * 5) / (n + 5)
+    return 0.4 + 0.6 * min(max((bayes - 3.0) / 2.0, 0.0), 1.0)
 
 
 def examination(position: int, eta: float = ETA) -> float:
@@ -91,7 +100,7 @@ class Shopper:
         over = max(0.0, product.price / max(budget, 1.0) - 1.0)
         price_fit = math.exp(-2.0 * over)
         taste = self.brand_taste.get(product.brand.lower(), 0.0)
-        return max(0.0, min(1.0, price_fit * (1.0 + taste) / 1.3))
+        return max(0.0, min(1.0, price_fit * quality(product) * (1.0 + taste) / 1.3))
 
 def reaction(position: int, fit: float, draws: tuple[float, float]) -> tuple[bool, bool]:
     """(clicked, added to cart) for one card at `position` from two uniform draws (the click model above)."""
