@@ -67,6 +67,7 @@ def make_services(
     ranker: Any = None,
     support: bool = False,
     clock: Callable[[], float] = time.time,
+    embedder: Any = None,
 ) -> Services:
     """Services over an in-memory catalog: hashing embedder, keyword scene model, fake LLM by default."""
     from retrieval.embedding import HashingEmbedder
@@ -74,7 +75,7 @@ def make_services(
     from retrieval.index import CatalogIndex
     from scene.detector import SceneDetector
 
-    embedder = HashingEmbedder()
+    embedder = embedder or HashingEmbedder()
     index = CatalogIndex.in_memory(list(products), embedder)
     searcher = HybridSearcher(index)
     detector = SceneDetector(KeywordSceneModel(), embedder, vocab=index.vocabulary)  # type: ignore[arg-type]

@@ -1,9 +1,9 @@
 """The assistant the simulated shoppers talk to: the real API app (`ui.api.app.create_app`) served by uvicorn
 on 127.0.0.1 in a thread, in simulation mode (requests carry `X-Sim-Time`), with the fake LLM.
 
-The light stack (default) is the demo catalog (1,002 products) with the hashing embedder, the keyword scene
-model, the served LambdaMART ranker without the cross-encoder and a SQLite file: every turn is real code
-from the API down to the database, in tens of milliseconds. `full=True` builds the configured services
+The light stack (default) is the demo catalog (1,002 products) in memory with MiniLM (its document vectors
+cached on disk after the first run), the keyword scene model, the served LambdaMART ranker without the
+cross-encoder and a SQLite file: every turn is real code from the API down to the database. `full=True` builds the configured services
 instead (MiniLM, Chroma, the trained scene model; the demo index must exist).
 """
 
@@ -23,6 +23,7 @@ from assistant.conversation.skills import Services
 from assistant.settings import ApiSettings, ExperimentsSettings, Settings
 from evaluation.load.server import free_port
 
+EMBED_CACHE = Path.home() / ".cache" / "shopassist" / "simulate"
 # One client address sends every simulated shopper's requests: the simulation lifts the rate limits.
 SIM_API = ApiSettings(rate_site_per_s=1e6, rate_site_burst=10**6, rate_visitor_per_s=1e6, rate_visitor_burst=10**6)
 
@@ -31,6 +32,24 @@ def simulation_settings(data_dir: Path, experiments: ExperimentsSettings) -> Set
     return Settings(data_dir=data_dir, simulation=True, experiments=experiments, api=SIM_API,
                     database_url=f"sqlite:///{data_dir / 'shopassist.db'}",
                     llm={"backend": "fake"}, ranking={"cross_encoder": False})
+
+
+class CachedDocuments:
+    """MiniLM for queries, with the catalog's document vectors cached on disk (embedded once per machine)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        from evaluation.embcache import EmbeddingCache
+        from retrieval.embedding import default_embedder
+
+        self.live = default_embedder()
+        self.name, self.dim = self.live.name, self.live.dim
+        self.cache = EmbeddingCache(cache_dir, self.live)
+
+    def embed(self, texts: Any) -> Any:
+        return self.live.embed(texts)
+
+    def embed_documents(self, texts: Any, show_progress: bool = False) -> Any:
+        return self.cache.embed(list(texts))
 
 
 def light_services(settings: Settings, ranker_path: Path | None) -> Services:
@@ -43,7 +62,8 @@ def light_services(settings: Settings, ranker_path: Path | None) -> Services:
 
     ranker = Ranker(model_path=ranker_path or registry_for(settings.data_dir).served_path(), use_cross_encoder=False)
     services = make_services(list(load_demo_catalog()), model=FakeChatModel("A good match for what you asked."),
-                             database_url=settings.resolved_database_url(), ranker=ranker, clock=simclock.now)
+                             database_url=settings.resolved_database_url(), ranker=ranker, clock=simclock.now,
+                             embedder=CachedDocuments(EMBED_CACHE))
     return dataclasses.replace(services, config=AssistantConfig.from_settings(settings))
 
 

@@ -98,7 +98,7 @@ class Shopper:
             return 0.0
         budget = self.budget.get(wanted, product.price)
         over = max(0.0, product.price / max(budget, 1.0) - 1.0)
-        price_fit = math.exp(-2.0 * over)
+        price_fit = math.exp(-0.7 * over)
         taste = self.brand_taste.get(product.brand.lower(), 0.0)
         return max(0.0, min(1.0, price_fit * quality(product) * (1.0 + taste) / 1.3))
 
@@ -127,10 +127,10 @@ def population(n: int, types: CatalogTypes, seed: int = 0, prefix: str = "sim") 
     return out
 
 
-QUALIFIERS = ("", "", "", "for women", "for men", "black", "cheap", "best")
+QUALIFIERS = ("", "", "", "for women", "for men", "black")
 
 
 def query_for(wanted: str, rng: random.Random) -> str:
     """What the shopper types: the type, sometimes with a qualifier."""
     extra = rng.choice(QUALIFIERS)
-    return f"{extra} {wanted}".strip() if extra in ("black", "cheap", "best") else f"{wanted} {extra}".strip()
+    return f"{extra} {wanted}".strip() if extra == "black" else f"{wanted} {extra}".strip()
