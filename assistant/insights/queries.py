@@ -137,7 +137,7 @@ def funnel(conn: Connection, period: Period) -> dict[str, Any]:
     out: dict[str, dict[str, dict[str, int]]] = {"position": {}, "scene": {}, "variant": {}}
     blank = {"shown": 0, **dict.fromkeys(FUNNEL_ACTIONS, 0)}
     for kind, key, n in _counter_totals(conn, period, ("shown", *FUNNEL_ACTIONS)):
-        position, scene, variant = (key.split("|", 2) + ["", ""])[:3]
+        position, scene, variant = [*key.split("|", 2), "", ""][:3]
         for dim, value in (("position", position), ("scene", scene), ("variant", variant or "none")):
             out[dim].setdefault(value, dict(blank))[kind] += int(n)
     out["position"] = dict(sorted(out["position"].items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0))
@@ -185,8 +185,11 @@ def experiment_sums(conn: Connection, experiment: str) -> dict[str, Sums]:
                                func.sum(a.carts * a.carts), func.sum(a.shown * a.clicks),
                                func.sum(a.shown * a.carts), func.sum(case((a.carts > 0, 1), else_=0)))
                         .where(a.experiment == experiment, a.shown > 0).group_by(a.variant)).all()
-    return {arm: Sums(int(n), *(float(v or 0) for v in values), carting=int(carting or 0))  # type: ignore[misc]
-            for arm, n, *values, carting in rows}
+    out: dict[str, Sums] = {}
+    for arm, n, *values, carting in rows:
+        v = [float(x or 0) for x in values]
+        out[arm] = Sums(int(n), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], int(carting or 0))
+    return out
 
 
 def holdout_sums(conn: Connection) -> dict[str, Sums]:

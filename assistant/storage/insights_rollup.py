@@ -30,11 +30,10 @@ def bucket_ms(bucket: int) -> float:
 
 
 def _insert(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    """The dialect's INSERT, which has `on_conflict_do_update` (SQLite and PostgreSQL spell it alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def bump_counts(session: Session, day: str, counts: Counter[tuple[str, str]]) -> None:
@@ -99,12 +98,12 @@ def rebuild(engine: Engine) -> None:
             bump_counts(s, day, counts)
         totals: dict[str, list[int]] = {}
         for user, n in s.execute(select(i.user_id, func.count()).group_by(i.user_id)).all():
-            totals.setdefault(user, [0, 0, 0])[0] = n
+            totals.setdefault(user, [0, 0, 0])[0] = int(n or 0)
         for user, act, n in s.execute(select(a.user_id, a.action, func.count())
                                       .where(a.position.is_not(None), a.action.in_(("click", "add_to_cart")))
                                       .group_by(a.user_id, a.action)).all():
-            totals.setdefault(user, [0, 0, 0])[1 if act == "click" else 2] += n
-        table = AssignmentLogRow.__table__
+            totals.setdefault(user, [0, 0, 0])[1 if act == "click" else 2] += int(n)
+        table: Any = AssignmentLogRow.__table__
         s.execute(update(table).values(shown=0, clicks=0, carts=0))
         if totals:
             s.execute(update(table).where(table.c.user_id == bindparam("u"))

@@ -49,7 +49,7 @@ def load_logged(engine: Engine) -> Logged:
                             .join(t, t.id == i.turn_id).where(i.features.is_not(None)).order_by(i.id)).all()
         acted = conn.execute(select(a.impression_id, a.action, func.count()).where(a.impression_id.is_not(None))
                              .group_by(a.impression_id, a.action)).all()
-    counts: dict[tuple[int, str], int] = {(imp, act): n for imp, act, n in acted}
+    counts: dict[tuple[int, str], int] = {(int(imp or 0), act): n for imp, act, n in acted}
     width = len(RELEVANCE_FEATURES)
     X = np.zeros((len(rows), width), dtype=np.float32)
     keep = np.ones(len(rows), dtype=bool)

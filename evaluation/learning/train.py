@@ -83,7 +83,10 @@ def _split(data: Aggregated, seed: int) -> tuple[np.ndarray, list[int], np.ndarr
     rng = np.random.default_rng(seed)
     val = rng.random(len(data.groups)) < 0.2
     starts = np.concatenate([[0], np.cumsum(data.groups)])
-    tr_rows, va_rows, tr_g, va_g = [], [], [], []
+    tr_rows: list[int] = []
+    va_rows: list[int] = []
+    tr_g: list[int] = []
+    va_g: list[int] = []
     for g, size in enumerate(data.groups):
         rows = list(range(int(starts[g]), int(starts[g + 1])))
         (va_rows if val[g] else tr_rows).extend(rows)

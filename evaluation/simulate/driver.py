@@ -113,7 +113,7 @@ class Driver:
             events = parse_sse(self._call("POST", f"/v1/conversations/{cid}/messages", shopper, now,
                                           {"message": query_for(wanted, rng)}).text)
             self.counts.turns += 1
-            cards = next((d["cards"] for k, d in events if k == "products"), [])
+            cards: list[dict[str, Any]] = next((d["cards"] for k, d in events if k == "products"), [])
             for card in cards:
                 product = self.catalog.get(card["id"])
                 draws = (rng.random(), rng.random(), rng.random())  # fixed draws per card (common random numbers)

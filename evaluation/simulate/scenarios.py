@@ -36,7 +36,7 @@ AA_SEEDS = 20
 
 def shuffle_positions(store: StateStore, seed: int = 0) -> int:
     """Corrupt the log: every card's logged position replaced by another card's (a permutation)."""
-    table = ImpressionRow.__table__
+    table: Any = ImpressionRow.__table__
     with store.engine.begin() as conn:
         rows = conn.execute(select(table.c.id, table.c.position)).all()
         positions = [p for _, p in rows]

@@ -20,7 +20,7 @@ from typing import Any
 from assistant import simclock
 from assistant.config import AssistantConfig
 from assistant.conversation.skills import Services
-from assistant.settings import ApiSettings, ExperimentsSettings, Settings
+from assistant.settings import ApiSettings, ExperimentsSettings, LLMSettings, RankingSettings, Settings
 from evaluation.load.server import free_port
 
 EMBED_CACHE = Path.home() / ".cache" / "shopassist" / "simulate"
@@ -31,7 +31,7 @@ SIM_API = ApiSettings(rate_site_per_s=1e6, rate_site_burst=10**6, rate_visitor_p
 def simulation_settings(data_dir: Path, experiments: ExperimentsSettings) -> Settings:
     return Settings(data_dir=data_dir, simulation=True, experiments=experiments, api=SIM_API,
                     database_url=f"sqlite:///{data_dir / 'shopassist.db'}",
-                    llm={"backend": "fake"}, ranking={"cross_encoder": False})
+                    llm=LLMSettings(backend="fake"), ranking=RankingSettings(cross_encoder=False))
 
 
 class CachedDocuments:
@@ -56,9 +56,8 @@ def light_services(settings: Settings, ranker_path: Path | None) -> Services:
     from assistant.llm.fake import FakeChatModel
     from assistant.testing import make_services
     from ranking.ranker import Ranker
-    from retrieval.ingest import load_demo_catalog
-
     from ranking.registry import registry_for
+    from retrieval.ingest import load_demo_catalog
 
     ranker = Ranker(model_path=ranker_path or registry_for(settings.data_dir).served_path(), use_cross_encoder=False)
     services = make_services(list(load_demo_catalog()), model=FakeChatModel("A good match for what you asked."),

@@ -22,8 +22,8 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     from assistant.desk.queue import AgentDesk
     from assistant.privacy import install_log_masking
     from ui.api import errors
-    from ui.api.middleware import CorsAndLimits
     from ui.api.insights import make_insights_router
+    from ui.api.middleware import CorsAndLimits
     from ui.api.routes import make_router
     from ui.api.security import Guard
     from ui.console.insights import make_console_insights_router

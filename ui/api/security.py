@@ -112,7 +112,8 @@ class Guard:
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
         pk = self._secret_keys.get(token) if token.startswith("sk_") else None
         if pk is None:
-            raise ApiError(401, "bad_secret_key", "This call needs the site's secret key (Authorization: Bearer sk_...).")
+            raise ApiError(401, "bad_secret_key",
+                           "This call needs the site's secret key (Authorization: Bearer sk_...).")
         site = self.cfg.sites[pk]
         wait = self.site_buckets.take(site.site_id, 1.0)
         if wait > 0:

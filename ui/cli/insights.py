@@ -17,7 +17,7 @@ def _arm_rows(experiments: dict[str, Any]) -> list[tuple[str, ...]]:
     def pct(iv: dict[str, float]) -> str:
         return f"{100 * iv['value']:.2f} % [{100 * iv['low']:.2f}, {100 * iv['high']:.2f}]"
 
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for exp in experiments["experiments"]:
         for arm in exp["arms"]:
             verdict = "control" if arm["arm"] == exp["control"] else (
