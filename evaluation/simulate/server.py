@@ -3,8 +3,8 @@ on 127.0.0.1 in a thread, in simulation mode (requests carry `X-Sim-Time`), with
 
 The light stack (default) is the demo catalog (1,002 products) in memory with MiniLM (its document vectors
 cached on disk after the first run), the keyword scene model, the served LambdaMART ranker without the
-cross-encoder and a SQLite file: every turn is real code from the API down to the database. `full=True` builds the configured services
-instead (MiniLM, Chroma, the trained scene model; the demo index must exist).
+cross-encoder and a SQLite file: every turn is real code from the API down to the database. `full=True`
+builds the configured services instead (Chroma, the trained scene model; the demo index must exist).
 """
 
 from __future__ import annotations
