@@ -90,10 +90,10 @@ def rebuild(engine: Engine) -> None:
                 select(i.day, i.position, i.scene, i.variant, func.count())
                 .group_by(i.day, i.position, i.scene, i.variant)).all():
             per_day.setdefault(day, Counter())[("shown", f"{position}|{scene}|{variant}")] += int(n or 0)
-        for day, action, position, scene, variant, n in s.execute(
+        for day, action, pos, scene, variant, n in s.execute(
                 select(a.day, a.action, a.position, a.scene, a.variant, func.count()).where(a.position.is_not(None))
                 .group_by(a.day, a.action, a.position, a.scene, a.variant)).all():
-            per_day.setdefault(day, Counter())[(action, f"{position}|{scene}|{variant}")] += int(n or 0)
+            per_day.setdefault(day, Counter())[(action, f"{pos}|{scene}|{variant}")] += int(n or 0)
         for day, counts in per_day.items():
             bump_counts(s, day, counts)
         totals: dict[str, list[int]] = {}
