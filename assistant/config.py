@@ -8,9 +8,10 @@ amount a skill writes goes through `config.money`, the store's one money format.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
+from assistant.experiments.config import ExperimentsConfig
 from assistant.settings import Settings
 from retrieval.money import Money
 
@@ -28,6 +29,7 @@ class AssistantConfig:
     explain_top: int = 1  # products the model explains per search turn (each is one model call)
     handoff_scenes: tuple[str, ...] = ()  # scenes that always go to a person
     policies_dir: str = ""  # the store's folder of policy Markdown files ("" = none)
+    experiments: ExperimentsConfig = field(default_factory=ExperimentsConfig)  # A/B arms and the holdout
 
     @cached_property
     def money(self) -> Money:
@@ -57,4 +59,5 @@ class AssistantConfig:
             explain_top=conv.explain_top,
             handoff_scenes=tuple(sorted(set(conv.handoff_scenes) | site_scenes)),
             policies_dir=str(store.policies or ""),
+            experiments=ExperimentsConfig.from_settings(settings.experiments),
         )

@@ -10,6 +10,7 @@ failing: without a ranker model the search order is shown, without a chat model
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -83,14 +84,14 @@ def build_services(
                              vocab=index.vocabulary, store_currency=settings.store_currency,
                              fx_to_store=settings.retrieval.fx_to_store)
     try:
-        store = StateStore.from_url(settings.resolved_database_url())
+        store = StateStore.from_url(settings.resolved_database_url(), clock=_clock(settings))
     except Exception as exc:
         raise AppBuildError(f"cannot open the database {settings.resolved_database_url()!r}: {exc}") from exc
     services = Services(searcher=searcher, store=store, detector=detector,
                         config=AssistantConfig.from_settings(settings), known_brands=known_brands(index.catalog))
-    services.profiles = _profiles(store, index)
+    services.profiles = _profiles(store, index, _clock(settings))
     if with_ranker:
-        services.ranker = _ranker(settings.ranking)
+        services.ranker = _ranker(settings.ranking, data_dir)
     if isinstance(chat_model, str):
         _note(progress, "starting the chat model")
         services.model = _chat_model(settings, data_dir)
@@ -103,22 +104,30 @@ def build_services(
     return services
 
 
-def _profiles(store: StateStore, index: Any) -> Any:
+def _clock(settings: Settings) -> Callable[[], float]:
+    """The wall clock; in a simulation, the time each request says it is (`assistant.simclock`)."""
+    from assistant import simclock
+
+    return simclock.now if settings.simulation else time.time
+
+
+def _profiles(store: StateStore, index: Any, clock: Callable[[], float] = time.time) -> Any:
     from assistant.storage.profiles import ProfileStore
 
     def embed(product: Any) -> Any:
         pos = index.position.get(product.id)
         return index.vectors[pos] if pos is not None else None
 
-    return ProfileStore(store.db, index.catalog, embed=embed)
+    return ProfileStore(store.db, index.catalog, embed=embed, clock=clock)
 
 
-def _ranker(settings: RankingSettings) -> Any:
+def _ranker(settings: RankingSettings, data_dir: Path) -> Any:
     from ranking.cross_encoder import load_default as load_cross_encoder
     from ranking.ranker import Ranker
+    from ranking.registry import registry_for
 
-    try:
-        ranker = Ranker(use_cross_encoder=False)
+    try:  # a model promoted by `shopassist train ranker --from-events`, else the shipped one
+        ranker = Ranker(model_path=registry_for(data_dir).served_path(), use_cross_encoder=False)
         _ = ranker.model  # load now, not in the first turn
     except Exception as exc:
         log.warning("personalized ranking is off (%s); products are shown in search order", exc)

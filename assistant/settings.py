@@ -168,6 +168,50 @@ class ApiSettings(BaseModel):
     agent_session_hours: float = 12.0
 
 
+EXPERIMENT_ARMS: dict[str, tuple[str, ...]] = {
+    # factor -> its arms; the first is today's default, the control of every experiment on that factor
+    "ranker": ("learned", "retrieval", "random"),
+    "diversity": ("on", "off"),
+    "explanation": ("model", "none"),
+}
+
+
+class ExperimentSpec(BaseModel):
+    """One A/B experiment: shoppers outside the holdout are split between `variants` by a hash of their id."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    factor: Literal["ranker", "diversity", "explanation"]
+    variants: dict[str, float] = Field(description="arm -> relative share; must include the factor's default arm")
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _arms(self) -> ExperimentSpec:
+        arms = EXPERIMENT_ARMS[self.factor]
+        unknown = [v for v in self.variants if v not in arms]
+        if unknown or arms[0] not in self.variants or len(self.variants) < 2:
+            raise ValueError(f"experiment {self.name!r}: variants of '{self.factor}' are {', '.join(arms)}; "
+                             f"list at least two including the control '{arms[0]}'")
+        if any(w <= 0 for w in self.variants.values()):
+            raise ValueError(f"experiment {self.name!r}: shares must be positive")
+        return self
+
+
+class ExperimentsSettings(BaseModel):
+    """A/B experiments over ranking and explanations, with a permanent holdout that always gets the defaults."""
+
+    holdout_share: float = Field(default=0.05, ge=0.0, le=0.5, description="shoppers never in any treatment")
+    experiments: list[ExperimentSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_per_factor(self) -> ExperimentsSettings:
+        factors = [e.factor for e in self.experiments if e.enabled]
+        if len(factors) != len(set(factors)):
+            raise ValueError("only one enabled experiment per factor (ranker, diversity, explanation)")
+        if len({e.name for e in self.experiments}) != len(self.experiments):
+            raise ValueError("experiment names must be unique")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SHOPASSIST_",
@@ -183,6 +227,9 @@ class Settings(BaseSettings):
     ranking: RankingSettings = Field(default_factory=RankingSettings)
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    experiments: ExperimentsSettings = Field(default_factory=ExperimentsSettings)
+    simulation: bool = Field(default=False, description="accept the simulator's X-Sim-Time header (tests and "
+                             "`shopassist simulate` only; never in production)")
     host: str = "127.0.0.1"
     port: int = 7860
     log_level: str = "INFO"

@@ -10,7 +10,8 @@ the demo store's unless the test passes another (`store_settings` builds one).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,8 @@ def make_services(
     support: bool = False,
     settings: Settings | None = None,
     today: Any = None,
+    clock: Callable[[], float] = time.time,
+    embedder: Any = None,
 ) -> Services:
     """Services over an in-memory catalog: hashing embedder, keyword scene model, fake LLM by default, for the
     store of `settings` (the demo store's profile by default: its currency, coupons, orders, policies)."""
@@ -87,20 +90,20 @@ def make_services(
     from scene.detector import SceneDetector
 
     cfg = settings or demo_settings()
-    embedder = HashingEmbedder()
+    embedder = embedder or HashingEmbedder()
     index = CatalogIndex.in_memory(list(products), embedder)
     currency, fx = cfg.store_currency, cfg.retrieval.fx_to_store
     searcher = HybridSearcher(index, store_currency=currency, fx_to_store=fx)
     detector = SceneDetector(KeywordSceneModel(), embedder, vocab=index.vocabulary,  # type: ignore[arg-type]
                              store_currency=currency, fx_to_store=fx)
-    store = StateStore.from_url(database_url)
+    store = StateStore.from_url(database_url, clock=clock)
     services = Services(searcher=searcher, store=store, detector=detector,
                         model=build_chain(FakeChatModel() if model is None else model), ranker=ranker,
                         config=AssistantConfig.from_settings(cfg))
     if with_profiles:
         from assistant.storage.profiles import ProfileStore
 
-        services.profiles = ProfileStore(store.db, index.catalog)
+        services.profiles = ProfileStore(store.db, index.catalog, clock=clock)
     load_store_data(services, cfg.store, embedder, with_support=support, today=today)
     return services
 

@@ -28,6 +28,7 @@ from assistant.conversation.events import (
     DoneEvent,
     ErrorEvent,
     Event,
+    ProductsEvent,
     SceneEvent,
     TextDeltaEvent,
 )
@@ -37,6 +38,8 @@ from assistant.conversation.skills import cart as cart_skill
 from assistant.conversation.skills.base import cart_event, record_profile_event, record_profile_events
 from assistant.conversation.skills.handoff import open_ticket
 from assistant.desk.handoff_rules import auto_handoff_reason
+from assistant.experiments.assign import treatment_for
+from assistant.insights.record import record_action, record_turn
 from assistant.privacy import mask_cards
 from assistant.storage.conversations import StoredMessage
 from assistant.storage.errors import StorageError
@@ -213,6 +216,7 @@ class Conversation:
         yield SceneEvent(scene=scene, confidence=round(result.confidence, 4), sub_intent=result.sub_intent,
                          language=language, reason=result.reason)
         ctx = self._context(text, result, language)
+        ctx.trace.treatment = treatment_for(services.config.experiments, services.store.insights, self.user_id)
         answer_id = services.store.conversations.add_message(self.id, "assistant", "", scene=scene, complete=False)
         parts: list[str] = []
         payload: dict[str, Any] = {}
@@ -229,6 +233,8 @@ class Conversation:
                         last_save = time.perf_counter()
                 else:
                     payload[event.type] = event.to_dict()
+                    if isinstance(event, ProductsEvent) and ctx.trace.first_card_ms is None:
+                        ctx.trace.first_card_ms = _ms(started)
                 yield event
             complete = True
         except StorageError:
@@ -246,7 +252,7 @@ class Conversation:
             # Runs on normal completion, on errors and when the consumer stops early (GeneratorExit).
             services.store.conversations.update_message(answer_id, "".join(parts).strip(), payload=payload,
                                                         complete=complete)
-        self._after_turn(ctx, result, scene, text)
+        self._after_turn(ctx, result, scene, text, started)
         yield from self._auto_handoff(ctx, scene, text, "error" in payload, self.status)
         yield DoneEvent(conversation_id=self.id, message_id=answer_id, elapsed_ms=_ms(started),
                         generation=ctx.generation_summary())
@@ -265,7 +271,7 @@ class Conversation:
         if reason:
             self.memory["failures"] = 0
             try:
-                events = list(open_ticket(ctx, self.services, reason))
+                events = list(open_ticket(ctx, self.services, reason, automatic=True))
             except IllegalTransition:  # an agent took the conversation during this turn: nothing to queue
                 events = []
             if events:
@@ -302,7 +308,8 @@ class Conversation:
         return TurnContext(message=text, result=result, state=self.state, memory=self.memory, user_id=self.user_id,
                            conversation_id=self.id, language=language or self.language)
 
-    def _after_turn(self, ctx: TurnContext, result: SceneResult, scene: str, text: str) -> None:
+    def _after_turn(self, ctx: TurnContext, result: SceneResult, scene: str, text: str,
+                    started: float | None = None) -> None:
         services = self.services
         shown = ctx.shown
         if scene != result.scene:
@@ -314,6 +321,9 @@ class Conversation:
         record_profile_events(services, self.user_id, "view", [p.id for p in shown])
         services.store.events.log(self.id, "turn", {"scene": scene, "confidence": result.confidence,
                                                     "shown": [p.id for p in shown], "language": ctx.language})
+        record_turn(services.store, conversation_id=self.id, user_id=self.user_id, scene=scene, language=ctx.language,
+                    text=text, shown=shown, trace=ctx.trace, generation=ctx.generation_summary(),
+                    elapsed_ms=_ms(started) if started is not None else 0.0)
 
     def save(self) -> None:
         self.services.store.conversations.save_state(
@@ -352,6 +362,7 @@ class Conversation:
         services.store.events.log(self.id, "action", {"action": action, "product_id": product.id,
                                                       "quantity": quantity})
         self._focus_on(product.id)
+        record_action(services.store, self.id, self.user_id, product.id, action)
         if action == "add_to_cart":
             res = cart_skill.add(services, self.user_id, product, quantity, self.language)
             return [cart_event(ctx, services, "add"), TextDeltaEvent(text=res.message)]

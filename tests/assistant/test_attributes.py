@@ -7,6 +7,7 @@ import pytest
 from assistant.conversation.attributes import Vocabulary, match_attribute, zh_label
 from assistant.conversation.skills.product_qa import answer
 from retrieval.catalog import Product
+from tests.assistant.conftest import INR
 
 CATALOG_KEYS = ["microwave safe", "freezer safe", "dishwasher safe", "mug capacity", "capacity", "dial shape",
                 "dial color", "strap color", "material", "sole material", "number of compartments", "colour",
@@ -66,7 +67,7 @@ def test_a_question_without_attribute_words_matches_nothing() -> None:
 )
 def test_answers_say_the_value_or_admit_not_knowing(product: Product, question: str, language: str, says: str,
                                                     never: str) -> None:
-    text, _known = answer(product, question, language, VOCAB)
+    text, _known = answer(product, question, language, VOCAB, money=INR)
     assert says in text and never not in text
 
 
@@ -77,5 +78,5 @@ def test_chinese_labels() -> None:
 
 
 def test_how_much_it_holds_is_its_capacity_not_its_price() -> None:
-    text, _known = answer(MUG, "how much does the first one hold?", "en", VOCAB)
+    text, _known = answer(MUG, "how much does the first one hold?", "en", VOCAB, money=INR)
     assert "300 ml" in text and "₹" not in text

@@ -110,6 +110,22 @@ class Guard:
         self._limit(caller, request)
         return caller
 
+    def store_server(self, request: Request) -> SiteSettings:
+        """A call from the store's own tools about the store as a whole (no shopper): the site's secret key
+        (`Authorization: Bearer sk_...`) and nothing else; rate-limited with the site's other calls."""
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        pk = self._secret_keys.get(token) if token.startswith("sk_") else None
+        if pk is None:
+            raise ApiError(401, "bad_secret_key",
+                           "This call needs the site's secret key (Authorization: Bearer sk_...).")
+        site = self.cfg.sites[pk]
+        wait = self.site_buckets.take(site.site_id, 1.0)
+        if wait > 0:
+            raise ApiError(429, "rate_limited", f"Too many requests; retry in {math.ceil(wait)} s.",
+                           headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        return site
+
     def _limit(self, caller: Caller, request: Request) -> None:
         cost = 0.25 if request.method == "GET" else 1.0  # the widget polls while a person answers
         for buckets, key in ((self.site_buckets, caller.site_id), (self.visitor_buckets, caller.limit_key)):

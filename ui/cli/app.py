@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from retrieval.errors import UserError
-from ui.cli import agents, bench, catalog, mcp, serve, store, train
+from ui.cli import agents, bench, catalog, insights, mcp, serve, store, train
 from ui.cli.output import EXIT_INTERRUPTED, err, fail
 
 
@@ -73,6 +73,8 @@ register(app, {
     # other AI agents
     "mcp": mcp.mcp_cmd,
     "export": mcp.export_cmd,
+    # the store owner's view
+    "simulate": insights.simulate_cmd,
 })
 register(agents_app, {"create": agents.create_cmd})
 register(bench_app, {
@@ -87,6 +89,8 @@ register(bench_app, {
     "dialogues": bench.dialogues_cmd,
     "load": bench.load_cmd,
     "mcp": mcp.bench_mcp_cmd,
+    "insights": insights.bench_insights_cmd,
+    "learning": insights.bench_learning_cmd,
 })
 register(train_app, {
     "fusion": train.fusion_cmd,

@@ -144,6 +144,7 @@
       el.className = "card";
       el.dataset.productId = c.id;
       var t = document.createElement("div"); t.className = "t"; t.textContent = c.title;
+      t.onclick = function () { clicked(c); };  // the store's insights count clicks by card position
       var p = document.createElement("div"); p.className = "p";
       p.textContent = (c.price_text || String(c.price)) + (c.in_stock ? "" : " · " + T.oos);
       if (c.list_price_text) {
@@ -157,6 +158,11 @@
     });
     log.appendChild(row);
     log.scrollTop = log.scrollHeight;
+  }
+  function clicked(card) {
+    api("POST", "/v1/events", { conversation_id: saved.conversation, type: "click", product_id: card.id })
+      .catch(function () {});
+    if (card.url) window.open(card.url, "_blank", "noopener");
   }
   function addToCart(card, button) {
     api("POST", "/v1/cart/items", { product_id: card.id, quantity: 1, conversation_id: saved.conversation })

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from assistant.config import AssistantConfig
 from assistant.conversation.events import CartEvent, CartLineView, Event, GenerationSummary, TextDeltaEvent
 from assistant.conversation.grounding import GuardReport
+from assistant.insights.trace import TurnTrace
 from assistant.llm.base import ChatModel
 from assistant.storage.store import StateStore
 from retrieval.catalog import Catalog, Product
@@ -125,6 +126,7 @@ class TurnContext:
     shown: list[Product] = field(default_factory=list)  # products this turn put on screen
     generated: list[tuple[GuardReport, float | None]] = field(default_factory=list)  # (guard report, ttft s)
     record_as: str | None = None  # scene to record in the dialogue state (default: the detected one)
+    trace: TurnTrace = field(default_factory=TurnTrace)  # for the owner's log (assistant.insights)
 
     @property
     def zh(self) -> bool:

@@ -16,6 +16,7 @@ from assistant.conversation.events import Event
 from assistant.conversation.referents import card_label, resolve
 from assistant.conversation.skills import which
 from assistant.conversation.skills.base import Services, TurnContext, say
+from assistant.insights.trace import LISTING_SILENT
 from retrieval.catalog import Product
 from retrieval.money import Money
 from scene.mentions import asks_which, is_bare, parse_mention
@@ -199,5 +200,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
                                                                 money=services.config.money))
         return
     for i, product in enumerate(products):
-        text, _known = answer(product, question, ctx.language, vocab, money=services.config.money)
+        text, known = answer(product, question, ctx.language, vocab, money=services.config.money)
+        if not known:
+            ctx.trace.unanswered = LISTING_SILENT
         yield from say(("\n\n" if i else "") + text)

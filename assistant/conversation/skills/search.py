@@ -16,6 +16,7 @@ from assistant.conversation.events import Event
 from assistant.conversation.skills import zh
 from assistant.conversation.skills.base import Services, TurnContext, say
 from assistant.conversation.skills.showing import rank_hits, show_picks
+from assistant.insights.trace import NO_RESULTS
 from retrieval.filters import QueryFilters
 from retrieval.hybrid import QueryError
 from retrieval.money import Money, marker_regex
@@ -110,6 +111,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
                       services.config.cards_per_turn, budget)
     if not picks:
         ctx.shown = []
+        ctx.trace.unanswered = NO_RESULTS
         yield from say(ctx.t(
             "I couldn't find products matching that"
             + (f" ({', '.join(chips)})" if chips else "")

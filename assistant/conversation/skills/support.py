@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from assistant.conversation.events import Event, TextDeltaEvent
 from assistant.conversation.skills import safety
 from assistant.conversation.skills.base import Services, TurnContext, say
+from assistant.insights.trace import NO_POLICY
 from assistant.support.answer import NO_ORDER_LOOKUP, SupportAnswer
 
 _CANCEL = re.compile(r"\bcancel\b|取消", re.I)
@@ -58,6 +59,12 @@ def _order_action(ctx: TurnContext, services: Services, order_id: str) -> Iterat
     return say(head + result.message + ("\n\n" + cite if cite and not result.unreachable else ""))
 
 
+# Below both, no policy section really covers the question (a heuristic: the intent model is unsure and
+# the best section's text is far from the message).
+NO_POLICY_CONFIDENCE = 0.5
+NO_POLICY_SIMILARITY = 0.35
+
+
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     order_id = _order_id(ctx, services)
     if order_id and services.orders is None and ctx.result.sub_intent in _ORDER_INTENTS:
@@ -69,6 +76,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
             yield from action
             return
     if services.support is None:
+        ctx.trace.unanswered = NO_POLICY
         yield from say(ctx.t("I can't look up store policies right now. Press \u201cTalk to a person\u201d and "
                              "someone from the team will help.",
                              "暂时无法查询店铺政策。请点击“转人工”，客服会为您处理。"))
@@ -79,6 +87,9 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         first = plan.messages[0]
         plan.messages[0] = {"role": first["role"], "content": first["content"] + " Answer in Simplified Chinese."}
     answer = SupportAnswer("", plan.intent.intent, plan.intent.confidence, plan.section.id, plan.citation)
+    if plan.order is None and plan.intent.confidence < NO_POLICY_CONFIDENCE and (
+            not plan.hits or plan.hits[0].similarity < NO_POLICY_SIMILARITY):
+        ctx.trace.unanswered = NO_POLICY  # the closest section is a weak match: the owner should see the question
     for piece in services.support.stream(plan, answer):
         yield TextDeltaEvent(text=piece)
     ctx.record_generation(answer.report, answer.ttft_s)
