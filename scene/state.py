@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from scene.need import MAX_PAST, Need, NeedUpdate
+
 if TYPE_CHECKING:
     from scene.detector import SceneResult
 
@@ -31,6 +33,8 @@ class DialogueState(BaseModel):
     last_shown: list[str] = Field(default_factory=list)
     last_shown_prices: list[float] = Field(default_factory=list)
     focus: list[str] = Field(default_factory=list, description="ids the latest reference resolved to")
+    need: Need | None = Field(default=None, description="what the shopper is looking for now (scene.need)")
+    past_needs: list[Need] = Field(default_factory=list, description="earlier needs, oldest first")
 
     @property
     def last_scene(self) -> str | None:
@@ -63,3 +67,18 @@ class DialogueState(BaseModel):
             self.focus = []
         elif result.slots.references:
             self.focus = list(result.slots.references)
+
+    def apply_need(self, update: NeedUpdate, shown_ids: Sequence[str] = (),
+                   shown_prices: Sequence[float] = ()) -> None:
+        """Make `update.need` the current need (with the cards shown for it, if any); a switch or restore
+        files the old one among the past needs."""
+        need = update.need.model_copy(deep=True)
+        if shown_ids:
+            need.shown_ids, need.shown_prices = list(shown_ids), list(shown_prices)
+        old = self.need
+        if old is not None and update.change in ("switch", "restore", "new"):
+            self.past_needs = [n for n in self.past_needs if n.filters.types != old.filters.types or
+                               n.query != old.query][-(MAX_PAST - 1):] + [old]
+        if update.change == "restore":
+            self.past_needs = [n for n in self.past_needs if n.filters.types != need.filters.types]
+        self.need = need

@@ -290,13 +290,16 @@ class Conversation:
             result = result.model_copy(update={"scene": scene})
         focus = list(self.state.focus)
         self.state.record(result, shown_ids=[p.id for p in shown], shown_prices=[p.price for p in shown], text=text)
+        if ctx.need_update is not None:
+            self.state.apply_need(ctx.need_update, [p.id for p in shown], [p.price for p in shown])
         if not shown and focus and not result.slots.references:
             self.state.focus = focus  # a skill set the focus itself (compare, product_qa, cart)
         self.language = ctx.language
         self.save()
         record_profile_events(services, self.user_id, "view", [p.id for p in shown])
         services.store.log_event(self.id, "turn", {"scene": scene, "confidence": result.confidence,
-                                                   "shown": [p.id for p in shown], "language": ctx.language})
+                                                   "shown": [p.id for p in shown], "language": ctx.language,
+                                                   "need": self.state.need.summary() if self.state.need else ""})
 
     def save(self) -> None:
         self.services.store.save_state(
