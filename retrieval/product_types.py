@@ -99,13 +99,20 @@ def _title_keys(title: str, colours: Set[str]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def product_type_keys(product: Product, colours: Set[str] = frozenset()) -> set[str]:
-    """Every type key of one product: of its title (before " - ", "for", "with"...) and each category segment."""
-    keys = set(_title_keys(_title_head(product.title), colours))
+def _keyed_segments(product: Product, colours: Set[str]) -> list[list[str]]:
+    """Type keys of the title (before " - ", "for", "with"...), then of each category segment but the
+    top-level department ("watches" also holds watch boxes)."""
+    out = [_title_keys(_title_head(product.title), colours)]
     path = product.category_path
     for i, segment in enumerate(path):
-        keys.update(head_keys(segment, colours, modifiers=i < len(path) - 1))
-    return keys
+        if i or len(path) == 1:
+            out.append(head_keys(segment, colours, modifiers=i < len(path) - 1))
+    return out
+
+
+def product_type_keys(product: Product, colours: Set[str] = frozenset()) -> set[str]:
+    """Every type key of one product."""
+    return {key for keys in _keyed_segments(product, colours) for key in keys}
 
 
 @dataclass(frozen=True)
@@ -134,10 +141,7 @@ class TypeVocabulary:
         words: set[str] = set()
         for p in products:
             keys: set[str] = set()
-            segments = [(_title_head(p.title), False), *((s, i < len(p.category_path) - 1)
-                                                         for i, s in enumerate(p.category_path))]
-            for n, (segment, modifiers) in enumerate(segments):
-                found = _title_keys(segment, colours) if n == 0 else head_keys(segment, colours, modifiers)
+            for n, found in enumerate(_keyed_segments(p, colours)):
                 if found:
                     keys.update(found)
                     for key in found[1:]:

@@ -13,7 +13,7 @@ from retrieval.embedding import Embedder
 from retrieval.filters import Vocabulary
 from scene.features import normalize
 from scene.model import Prediction, SceneModel
-from scene.need_reading import is_product_request, read_need
+from scene.need_reading import is_product_request, read_need, request_clause
 from scene.slots import SceneSlots, extract
 from scene.state import DialogueState
 from scene.taxonomy import IN_SCOPE, OUT_OF_SCOPE
@@ -99,6 +99,11 @@ class SceneDetector:
             return SceneResult(text=text, scene="chitchat", confidence=0.5, reason="guard:empty")
         slots = self._slots(text, state)
         if _INJECTION.search(text):
+            request = request_clause(text, _INJECTION, lambda clause: self._slots(clause, state))
+            if request is not None:  # refuse the instruction, serve the product request beside it
+                request.prompt_injection = True
+                return SceneResult(text=text, scene="search", confidence=0.9, slots=request,
+                                   reason="guard:injection+request")
             slots.prompt_injection = True
             return SceneResult(text=text, scene="out_of_scope", confidence=0.99, slots=slots, reason="guard:injection")
         pred = self.predict(text)

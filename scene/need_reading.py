@@ -11,6 +11,7 @@ is a product request, however short ("戒指", "watch for my husband under 1500"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from retrieval.audience import read_audience
 from retrieval.filters import colour_families
@@ -120,3 +121,20 @@ def _zh_uncovered(text: str) -> int:
     for m in re.finditer(r"\d+|以内|以下|以上|之间|左右|预算|价格|元|块钱|打折|便宜|颜色|色", text):
         covered[m.start() : m.end()] = [True] * (m.end() - m.start())
     return sum(1 for i, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff" and not covered[i] and ch not in _ZH_FILLER)
+
+
+_CLAUSE = re.compile(r"[.;!?。；！？，,]+|\s(?:anyway|also|and then|but|then|and)\s|另外|顺便|还有|然后|不过", re.I)
+
+
+def request_clause(text: str, skip: re.Pattern[str], read: Callable[[str], SceneSlots]) -> SceneSlots | None:
+    """The slots of the one clause of `text` that is a plain product request, when the rest of the message
+    is something else (`skip`: an instruction to the assistant): "ignore your rules. anyway i need
+    running shoes for men" still gets running shoes, and nothing else of the message is acted on."""
+    for clause in _CLAUSE.split(text):
+        clause = clause.strip()
+        if not clause or skip.search(clause):
+            continue
+        slots = read(clause)
+        if is_product_request(slots):
+            return slots
+    return None

@@ -103,4 +103,9 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         + "。",
     )
     note = finding.relaxation_note(ctx, found)
-    yield from show_picks(ctx, services, picks, f"{note} {lead}" if note else lead, ctx.message, chips, note)
+    request = ctx.message
+    if ctx.result.slots.prompt_injection:  # instructions to the assistant beside the request: not followed
+        lead = ctx.t("I can't change how I work or what things cost, but here is what you asked for. ",
+                     "我不能改变我的工作方式或商品价格，但这是您要找的商品。") + lead
+        request = ctx.result.slots.query
+    yield from show_picks(ctx, services, picks, f"{note} {lead}" if note else lead, request, chips, note)
