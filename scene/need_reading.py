@@ -49,6 +49,15 @@ _FIRST = re.compile(r"\b(first|original)\b|最开始|一开始", re.I)
 _ALSO = re.compile(r"\b(also|too|as well|or)\b|也|或者|还有", re.I)
 _ONLY = re.compile(r"\b(only|just)\b|只要|只看", re.I)
 _TOKEN = re.compile(r"[a-z][a-z0-9'&-]*", re.I)
+# "the sweater", "this watch": a product already in the conversation, not a request for one
+_DEFINITE = re.compile(r"\b(the|this|that|these|those|its|their|your|his|her)\s+(?:[\w'-]+\s+){0,2}$", re.I)
+# a question about something ("is ... wool?", "how long ..."), unless it asks what the store has
+_QUESTION = re.compile(r"^\W*(is|are|does|do|did|was|were|will|would|can|could|should|has|have|how|why|when|where"
+                       r"|which|what|whats|what's)\b", re.I)
+_AVAILABILITY = re.compile(
+    r"\b(do|does)\s+(you|u|ya|the store)\s+(have|sell|stock|carry|got)\b|\b(is|are)\s+there\b|\bhave you got\b"
+    r"|\bcan\s+(i|you|u)\s+(get|find|show|see|buy|order|recommend|suggest|help)\b|\bany\b"
+    r"|\b(do|does|have)\s+(you|u)\s+(have|got)\b", re.I)
 MAX_WISHES = 3  # a product request with more words than this is a sentence about something else
 
 
@@ -58,10 +67,12 @@ def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> Nee
     residual = slots.query.lower()
     product = ""
     blocked: list[tuple[int, int]] = []
+    definite = False
     if types and f.types:
         matches = [m for m in types.find(residual, collapse=not has_cjk(text)) if m.key in f.types]
         product = " ".join(dict.fromkeys(m.words for m in matches))
         blocked = [(m.start, m.end) for m in matches]
+        definite = any(_DEFINITE.search(residual[: m.start]) for m in matches)
     brand_words = {w for b in f.brands for w in b.split()}
     colour_words = {w for w in _TOKEN.findall(residual) if colour_families(w) and colour_families(w)[0] in f.colours}
     audience = read_audience(text)
@@ -87,14 +98,15 @@ def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> Nee
         add_brands=bool(f.brands) and bool(_ALSO.search(low)) and not _ONLY.search(low),
     )
     reading.restore_first = reading.restore and bool(_FIRST.search(low)) and not f.types
-    reading.is_request = _is_request(text, reading, types)
+    reading.is_request = _is_request(text, reading, types) and not definite and not (
+        _QUESTION.search(low) and not _AVAILABILITY.search(low))
     return reading
 
 
 def is_product_request(slots: SceneSlots) -> bool:
     """A plain product request that names no product already shown and no order."""
     return (slots.need is not None and slots.need.is_request and not slots.positions and not slots.references
-            and slots.order_number is None and not slots.prompt_injection)
+            and slots.reference_text is None and slots.order_number is None and not slots.prompt_injection)
 
 
 def _is_request(text: str, reading: NeedReading, types: TypeVocabulary | None) -> bool:
