@@ -94,6 +94,7 @@ class QueryFilters(BaseModel):
     types: list[str] = Field(default_factory=list, description="product-type keys (retrieval.product_types); any")
     audiences: list[str] = Field(default_factory=list, description="who it is for (retrieval.audience); any")
     audience_unknown_ok: bool = Field(default=False, description="products that name no audience pass too")
+    mentions: list[str] = Field(default_factory=list, description="words the title or category must have (all)")
 
     def is_empty(self) -> bool:
         return self == QueryFilters()

@@ -149,8 +149,11 @@ class TypeVocabulary:
                     if n == 0:
                         title_heads.add(found[0])
             heads.update(keys)
-            tokens = {compact(t) for t in _TOKEN.findall(p.title.lower() + " " + " ".join(p.category_path).lower())}
+            path = p.category_path
+            said = p.title.lower() + " " + " ".join(path[1:] if len(path) > 1 else path).lower()
+            tokens = {compact(t) for t in _TOKEN.findall(said)}
             words.update(tokens)
+            words.update(compact(t) for t in _TOKEN.findall(" ".join(path[:1]).lower()))
             mentions.update(tokens)
 
         def is_type_word(key: str) -> bool:

@@ -4,6 +4,11 @@ the same way by the index's mask, `QueryFilters.matches` and Chroma `where` clau
 Metadata keys: `type_<key>` (True for each of the product's type keys, see
 `retrieval.product_types`), `aud_<group>` (True for each group it is for, see
 `retrieval.audience`) or `aud_none` when the catalog names no audience.
+
+`mentions` (words a product's title, category or brand must contain: "mobile" in a
+"mobile cover", "wallet" where the catalog has no product called one) are checked on
+the text itself, in memory; a Chroma `where` clause cannot say "contains", so it leaves
+them to the index's mask, which every filtered search uses.
 """
 
 from __future__ import annotations
@@ -57,8 +62,26 @@ def allowed_groups(wanted: Sequence[str]) -> list[str]:
     return sorted(out) + ["unisex"]
 
 
+def mention_tokens(meta: Mapping[str, Any]) -> set[str]:
+    """The (stemmed) words a product's title, brand and category path say; not the top-level department's
+    ("bags wallets belts" does not make a belt a wallet)."""
+    from retrieval.lexical import tokenize
+
+    path = str(meta.get("category_path", "")).split(" > ")
+    below = " ".join(path[1:] if len(path) > 1 else path)
+    return set(tokenize(f"{meta.get('title', '')} {meta.get('brand', '')} {below}"))
+
+
+def _stems(words: Sequence[str]) -> list[str]:
+    from retrieval.lexical import tokenize
+
+    return [t for w in words for t in tokenize(w)]
+
+
 def filter_matches(filters: QueryFilters, meta: Mapping[str, Any]) -> bool:
     if filters.types and not any(meta.get(f"type_{k}", False) for k in filters.types):
+        return False
+    if filters.mentions and not set(_stems(filters.mentions)) <= mention_tokens(meta):
         return False
     return fits(_groups_of(meta), filters.audiences, filters.audience_unknown_ok)
 
@@ -125,10 +148,12 @@ class WordIndex:
     n: int
     type_rows: dict[str, np.ndarray] = field(default_factory=dict)
     groups: dict[str, np.ndarray] = field(default_factory=dict)
+    word_rows: dict[str, np.ndarray] = field(default_factory=dict)  # stemmed word -> rows that mention it
 
     @classmethod
     def build(cls, metadata: Sequence[Mapping[str, Any]]) -> WordIndex:
         rows: dict[str, list[int]] = {}
+        words: dict[str, list[int]] = {}
         groups = {g: np.zeros(len(metadata), dtype=bool) for g in (*_GROUPS, "none")}
         for i, meta in enumerate(metadata):
             for key in meta:
@@ -136,7 +161,20 @@ class WordIndex:
                     rows.setdefault(key[5:], []).append(i)
                 elif key.startswith("aud_") and key[4:] in groups:
                     groups[key[4:]][i] = True
-        return cls(len(metadata), {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}, groups)
+            for token in mention_tokens(meta):
+                words.setdefault(token, []).append(i)
+        as_arrays = {k: np.asarray(v, dtype=np.int32) for k, v in words.items()}
+        return cls(len(metadata), {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}, groups, as_arrays)
+
+    def mention_mask(self, words: Sequence[str]) -> np.ndarray:
+        keep = np.ones(self.n, dtype=bool)
+        for stem in _stems(words):
+            has = np.zeros(self.n, dtype=bool)
+            found = self.word_rows.get(stem)
+            if found is not None:
+                has[found] = True
+            keep &= has
+        return keep
 
     def type_mask(self, keys: Sequence[str]) -> np.ndarray:
         keep = np.zeros(self.n, dtype=bool)
@@ -156,11 +194,13 @@ class WordIndex:
 
     def mask(self, filters: QueryFilters) -> np.ndarray | None:
         """The type and audience part of `QueryFilters.matches`, vectorized (None: neither is set)."""
-        if not filters.types and not filters.audiences:
+        if not filters.types and not filters.audiences and not filters.mentions:
             return None
         keep = np.ones(self.n, dtype=bool)
         if filters.types:
             keep &= self.type_mask(filters.types)
+        if filters.mentions:
+            keep &= self.mention_mask(filters.mentions)
         if filters.audiences:
             keep &= self.audience_mask(filters.audiences, filters.audience_unknown_ok)
         return keep

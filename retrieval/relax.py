@@ -8,10 +8,12 @@ each counted on the index's masks before any search runs (a millisecond):
                           cheapest were on screen already); otherwise this is the last step;
 1. `audience_unlabelled`  also products whose catalog entry names no audience
                           (a mug "for my dad": mugs are for anyone);
-2. `type_broadened`       a two-word product type to its head ("running shoes" -> shoes);
-3. `colour`, `brand`      the colour, then the brand, is dropped;
-4. `audience`             who it is for is dropped;
-5. `type`                 the product type is dropped: only when the catalog has none of it at all.
+2. `mention`              the words a title had to contain ("mobile" cover; "wallet" where no
+                          product is called one);
+3. `type_broadened`       a two-word product type to its head ("running shoes" -> shoes);
+4. `colour`, `brand`      the colour, then the brand, is dropped;
+5. `audience`             who it is for is dropped;
+6. `type`                 the product type is dropped: only when the catalog has none of it at all.
 
 The budget is never loosened: a shopper's budget is a limit, not a preference.
 """
@@ -71,7 +73,7 @@ def relax(index: CatalogIndex, filters: QueryFilters, exclude_ids: set[str] | No
 
     if out.matching < enough and shown_again_first:
         again()
-    if out.matching >= enough or not (filters.types or filters.audiences):
+    if out.matching >= enough or not (filters.types or filters.audiences or filters.mentions):
         if out.matching < enough:
             again()
         return out
@@ -87,6 +89,7 @@ def relax(index: CatalogIndex, filters: QueryFilters, exclude_ids: set[str] | No
 
     candidates: list[tuple[str, str, list[str]]] = [
         ("audience_unlabelled", "audience_unknown_ok", []),
+        ("mention", "mentions", list(filters.mentions)),
         ("type_broadened", "types", list(filters.types)),
         ("colour", "colours", list(filters.colours)),
         ("brand", "brands", list(filters.brands)),

@@ -158,7 +158,7 @@ def _refine(base: Need, reading: NeedReading, prices: Sequence[float]) -> Need:
     new = reading.filters
     f = need.filters
     if reading.types:
-        f.types = list(new.types)
+        f.types, f.mentions = list(new.types), list(new.mentions)
         need.product = reading.product or need.product
     need.wishes += [w for w in reading.wishes if w not in need.wishes]
     if new.audiences:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from retrieval.audience import read_audience
 from retrieval.filters import colour_families
-from retrieval.product_types import TypeVocabulary, compact
+from retrieval.product_types import TypeMatch, TypeVocabulary, compact
 from retrieval.zh_terms import has_cjk, segments
 from scene.need import NeedReading
 from scene.slots import SceneSlots
@@ -68,6 +68,7 @@ def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> Nee
     product = ""
     blocked: list[tuple[int, int]] = []
     definite = False
+    matches = []
     if types and f.types:
         matches = [m for m in types.find(residual, collapse=not has_cjk(text)) if m.key in f.types]
         product = " ".join(dict.fromkeys(m.words for m in matches))
@@ -86,6 +87,7 @@ def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> Nee
             continue
         if w not in wishes:
             wishes.append(w)
+    f.mentions = _mentions(residual, matches, wishes, types)
     low = text.lower()
     reading = NeedReading(
         filters=f,
@@ -101,6 +103,21 @@ def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> Nee
     reading.is_request = _is_request(text, reading, types) and not definite and not (
         _QUESTION.search(low) and not _AVAILABILITY.search(low))
     return reading
+
+
+def _mentions(residual: str, matches: list[TypeMatch], wishes: list[str], types: TypeVocabulary | None) -> list[str]:
+    """Words the products must say: the word right before a product type that narrows it ("mobile" cover),
+    or, when no product type was recognized, the product noun itself (the last wish: "wallet")."""
+    if types is None:
+        return []
+    if matches:
+        out = []
+        for m in matches:
+            before = _TOKEN.findall(residual[: m.start])
+            if before and residual[: m.start].endswith(before[-1] + " ") and before[-1] in wishes:
+                out.append(before[-1])
+        return [w for w in out if _known(w, types.known_words)]
+    return wishes[-1:]
 
 
 def is_product_request(slots: SceneSlots) -> bool:

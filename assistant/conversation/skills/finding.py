@@ -108,7 +108,10 @@ def relaxation_note(ctx: TurnContext, found: Found) -> str:
                              + ", so these are the " + ("lowest" if cheaper else "highest") + "-priced ones.",
                              "没有更" + ("便宜" if cheaper else "贵") + "的新款了，这些是价格最"
                              + ("低" if cheaper else "高") + "的几件。"))
-        elif name == "type_broadened":
+        elif name == "mention" and not found.need.filters.types:
+            out.append(ctx.t(f"I found nothing called \u201c{values}\u201d; these are the closest matches.",
+                             f"没有找到“{values}”，这些是最接近的商品。"))
+        elif name in ("type_broadened", "mention"):
             out.append(ctx.t(f"I found no exact \u201c{product}\u201d, so these are the closest kinds.",
                              f"没有完全符合“{product}”的商品，这些是最接近的款式。"))
         elif name == "colour":
