@@ -231,11 +231,11 @@ class Vocabulary:
         title_words: Counter[str] = Counter()
         later_words: Counter[str] = Counter()  # words inside titles, after the first
         for p in products:
-            words = re.findall(r"[a-z0-9]+", p.title.lower())
-            for w in set(words):
+            tokens = re.findall(r"[a-z0-9]+", p.title.lower())
+            for w in set(tokens):
                 if w != p.brand.lower():
                     title_words[w] += 1
-            later_words.update(set(words[1:]))
+            later_words.update(set(tokens[1:]))
         brands = {
             b for b in brand_counts
             if len(b) >= 3 and title_words.get(b, 0) < 3 and b not in _COMMON_WORDS

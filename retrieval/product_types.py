@@ -35,6 +35,7 @@ _NOT_HEADS = {
 # Shopper words for why or how they buy, never what: "a gift for my dad" is not a product called "gift".
 _NOT_TYPES = {"gift", "present", "item", "product", "thing", "stuff", "something", "anything", "need", "want",
               "like", "help", "option", "one", "piece", "pair", "range", "collection", "brand", "price"}
+MAX_NODE_WORDS = 3  # a category segment this short is a taxonomy node ("coffee mugs"), longer ones name items
 MIN_PRODUCTS = 2  # a type word heads at least this many products
 MIN_HEAD_SHARE = 0.3  # ... and is the head in at least this share of the products that mention it
 
@@ -106,7 +107,7 @@ def _keyed_segments(product: Product, colours: Set[str]) -> list[list[str]]:
     path = product.category_path
     for i, segment in enumerate(path):
         if i or len(path) == 1:
-            out.append(head_keys(segment, colours, modifiers=i < len(path) - 1))
+            out.append(head_keys(segment, colours, modifiers=len(_tokens(segment)) <= MAX_NODE_WORDS))
     return out
 
 
@@ -129,6 +130,7 @@ class TypeVocabulary:
 
     counts: dict[str, int] = field(default_factory=dict)
     known_words: set[str] = field(default_factory=set)
+    nouns: set[str] = field(default_factory=set)  # words that head at least one title
     head_of: dict[str, str] = field(default_factory=dict)  # "runningshoe" -> "shoe"
     _deletes: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
@@ -164,7 +166,7 @@ class TypeVocabulary:
 
         counts = {k: n for k, n in heads.items()
                   if n >= MIN_PRODUCTS and (is_type_word(k) if k not in head_of else is_type_word(head_of[k]))}
-        vocab = cls(counts=counts, known_words=words | set(counts),
+        vocab = cls(counts=counts, known_words=words | set(counts), nouns=title_heads - _NOT_TYPES,
                     head_of={k: h for k, h in head_of.items() if k in counts and h in counts})
         for key in counts:
             if len(key) >= 4 and key.isalpha():
@@ -210,6 +212,11 @@ class TypeVocabulary:
                 fixed = self.correct(tokens[i].group(0))
                 if fixed is not None:
                     match = TypeMatch(fixed, tokens[i].group(0), tokens[i].start(), tokens[i].end())
+            if match is not None and collapse:
+                used = len(_TOKEN.findall(match.words))
+                after = tokens[i + used] if i + used < len(tokens) else None
+                if after is not None and after.start() - match.end <= 1 and compact(after.group(0)) in self.nouns:
+                    match = None  # "watch box", "dress material": the word after names the product
             if match is not None:
                 if collapse and found and match.start - found[-1].end <= 1:
                     found[-1] = match  # "watch box": the head wins

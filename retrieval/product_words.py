@@ -5,7 +5,7 @@ Metadata keys: `type_<key>` (True for each of the product's type keys, see
 `retrieval.product_types`), `aud_<group>` (True for each group it is for, see
 `retrieval.audience`) or `aud_none` when the catalog names no audience.
 
-`mentions` (words a product's title, category or brand must contain: "mobile" in a
+`mentions` (words a product's title, category, brand or attributes must contain: "mobile" in a
 "mobile cover", "wallet" where the catalog has no product called one) are checked on
 the text itself, in memory; a Chroma `where` clause cannot say "contains", so it leaves
 them to the index's mask, which every filtered search uses.
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retrieval.audience import AUDIENCES, fits, product_audiences, read_audience
-from retrieval.catalog import Product
+from retrieval.catalog import CANONICAL_ATTRIBUTES, Product
 from retrieval.product_types import TypeMatch, TypeVocabulary, product_type_keys
 from retrieval.zh_terms import has_cjk, segments
 
@@ -39,8 +39,11 @@ def colour_tokens() -> frozenset[str]:
     return frozenset(w for words in COLOUR_WORDS.values() for w in words if w.isascii() and " " not in w)
 
 
-def product_metadata(product: Product) -> dict[str, bool]:
-    meta = {f"type_{k}": True for k in product_type_keys(product, colour_tokens())}
+def product_metadata(product: Product) -> dict[str, bool | str]:
+    meta: dict[str, bool | str] = {f"type_{k}": True for k in product_type_keys(product, colour_tokens())}
+    described = " ".join(v for k, v in product.attributes.items() if k in CANONICAL_ATTRIBUTES and k != "gender")
+    if described:
+        meta["attribute_text"] = described[:300]  # "Leather", "Cotton", "Casual": what a mention may match
     groups = product_audiences(product)
     meta.update({f"aud_{g}": True for g in groups})
     if not groups:
@@ -59,17 +62,18 @@ def allowed_groups(wanted: Sequence[str]) -> list[str]:
         for g in ({"boys", "girls", "baby"} if who == "kids" else {who}):
             if g not in out:
                 out.append(g)
-    return sorted(out) + ["unisex"]
+    return [*sorted(out), "unisex"]
 
 
 def mention_tokens(meta: Mapping[str, Any]) -> set[str]:
-    """The (stemmed) words a product's title, brand and category path say; not the top-level department's
-    ("bags wallets belts" does not make a belt a wallet)."""
+    """The (stemmed) words a product's title, brand, category path and descriptive attributes (material,
+    pattern, occasion...) say; not the top-level department's ("bags wallets belts" does not make a belt a
+    wallet)."""
     from retrieval.lexical import tokenize
 
     path = str(meta.get("category_path", "")).split(" > ")
     below = " ".join(path[1:] if len(path) > 1 else path)
-    return set(tokenize(f"{meta.get('title', '')} {meta.get('brand', '')} {below}"))
+    return set(tokenize(f"{meta.get('title', '')} {meta.get('brand', '')} {below} {meta.get('attribute_text', '')}"))
 
 
 def _stems(words: Sequence[str]) -> list[str]:

@@ -115,6 +115,9 @@ class SceneDetector:
             scene, reason = self._resolve_in_context(text, scene, slots, in_scope, state, reason)
         if is_product_request(slots) and scene in _NOT_A_REQUEST:
             scene, reason = "search", "context:product_request"
+        elif (state is not None and state.past_needs and slots.need is not None and slots.need.restore
+              and not slots.references and slots.order_number is None and scene not in ("cart", "compare")):
+            scene, reason = "search", "context:restore"  # "back to the boots", "回到刚才的"
         if scene == OUT_OF_SCOPE:
             confidence = pred.oos_score if pred.is_oos else 0.5
         else:

@@ -43,6 +43,7 @@ class Need(BaseModel):
     for_person: bool = Field(default=False, description="who it is for was named as a person (\"my wife\")")
     shown_prices: list[float] = Field(default_factory=list, description="prices of the cards last shown for it")
     shown_ids: list[str] = Field(default_factory=list, description="the cards last shown for it")
+    seen_ids: list[str] = Field(default_factory=list, description="every card shown for it (\"show me more\")")
 
     @property
     def query(self) -> str:
@@ -189,5 +190,6 @@ def _refine(base: Need, reading: NeedReading, prices: Sequence[float]) -> Need:
     f.on_sale = f.on_sale or new.on_sale
     f.in_stock = f.in_stock or new.in_stock
     f.audience_unknown_ok = False
-    need.shown_prices, need.shown_ids = list(base.shown_prices), list(base.shown_ids)
+    need.shown_prices, need.shown_ids, need.seen_ids = list(base.shown_prices), list(base.shown_ids), \
+        list(base.seen_ids)
     return need

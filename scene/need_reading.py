@@ -21,7 +21,7 @@ from scene.need import NeedReading
 from scene.slots import SceneSlots
 
 # Words of asking, politeness, grammar and occasion: they never describe the product.
-_FILLER = set("""
+_FILLER = frozenset(re.findall(r"\S+", """
 i i'm im i'd id i'll me my mine we our us you your u it its it's this that these those them they there here
 a an the some any anything something one ones another other others else more most same similar
 please pls plz thanks thank ok okay hi hello hey yes yeah also too now then so and or but with without for
@@ -36,9 +36,9 @@ birthday anniversary christmas diwali wedding occasion party gifting surprise so
 friends him her his she he year years yr yrs old month months age aged available stock sale deal deals
 offer offers discount discounted stuff thing things item items product products pair pairs piece pieces
 number couple few many much all every each both colour color colours colors shade style styles
-""".split())
-_ZH_FILLER = set("我想要给买找帮看推荐有没吗呢吧啊的了个一几款双条块件只支副些点请麻烦那这就也还再下什么哪能可以送礼物位"
-                 "吗么呀嘛哦噢嗯好谢种类其他别换话题另外顺便来")
+"""))
+_ZH_FILLER = set("我想要给买找帮看推荐有没吗呢吧啊的了个一几款双条块件只支副些点请麻烦那这就也还再下什么哪能可以"
+                 "送礼物位吗么呀嘛哦噢嗯好谢种类其他别换话题另外顺便来")
 _MORE = re.compile(r"\b(show|see|any)\s+(me\s+)?(more|others|other ones|something else)\b|\bmore\s+options\b"
                    r"|换一批|更多|还有别的|再来几", re.I)
 _RESTORE = re.compile(
@@ -87,8 +87,14 @@ def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> Nee
             continue
         if w not in wishes:
             wishes.append(w)
-    f.mentions = _mentions(residual, matches, wishes, types)
     low = text.lower()
+    if _ONLY.search(low) and not f.types and not f.brands and wishes and types is not None:
+        # "only timex", "just skmei pls": a restriction to a maker, even one the catalog does not have
+        unknown = [w for w in wishes if not _known(w, types.known_words)]
+        if unknown:
+            f.brands = [" ".join(unknown)]
+            wishes = [w for w in wishes if w not in unknown]
+    f.mentions = _mentions(residual, matches, wishes, types)
     reading = NeedReading(
         filters=f,
         product=product,
@@ -120,10 +126,15 @@ def _mentions(residual: str, matches: list[TypeMatch], wishes: list[str], types:
     return wishes[-1:]
 
 
+_WEAK = ("it", "this", "that", "they", "them", "these", "those")
+
+
 def is_product_request(slots: SceneSlots) -> bool:
-    """A plain product request that names no product already shown and no order."""
-    return (slots.need is not None and slots.need.is_request and not slots.positions and not slots.references
-            and slots.reference_text is None and slots.order_number is None and not slots.prompt_injection)
+    """A plain product request that names no product already shown and no order. A bare pronoun ("it's a
+    gift") does not point at a shown product when the message names the product it wants."""
+    pointed = bool(slots.positions) or (slots.reference_text is not None and slots.reference_text not in _WEAK)
+    return (slots.need is not None and slots.need.is_request and not pointed and slots.order_number is None
+            and not slots.prompt_injection)
 
 
 def _is_request(text: str, reading: NeedReading, types: TypeVocabulary | None) -> bool:

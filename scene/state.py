@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from scene.need import MAX_PAST, Need, NeedUpdate
 
+MAX_SEEN = 50
+
 if TYPE_CHECKING:
     from scene.detector import SceneResult
 
@@ -75,10 +77,11 @@ class DialogueState(BaseModel):
         need = update.need.model_copy(deep=True)
         if shown_ids:
             need.shown_ids, need.shown_prices = list(shown_ids), list(shown_prices)
+            need.seen_ids = list(dict.fromkeys([*need.seen_ids, *shown_ids]))[-MAX_SEEN:]
         old = self.need
         if old is not None and update.change in ("switch", "restore", "new"):
-            self.past_needs = [n for n in self.past_needs if n.filters.types != old.filters.types or
-                               n.query != old.query][-(MAX_PAST - 1):] + [old]
+            others = [n for n in self.past_needs if n.filters.types != old.filters.types or n.query != old.query]
+            self.past_needs = [*others[-(MAX_PAST - 1):], old]
         if update.change == "restore":
             self.past_needs = [n for n in self.past_needs if n.filters.types != need.filters.types]
         self.need = need

@@ -73,7 +73,7 @@ def find(ctx: TurnContext, services: Services, update: NeedUpdate, k: int) -> Fo
     """Search the catalog for `update.need`: never a card already shown when the shopper asked for others."""
     ctx.need_update = update
     need = update.need
-    exclude = set(need.shown_ids or ctx.state.last_shown) if update.exclude_shown else set()
+    exclude = set(need.seen_ids or ctx.state.last_shown) if update.exclude_shown else set()
     relaxed = relax(services.searcher.index, need.filters, exclude, shown_again_first=update.relative_price is not None)
     if not relaxed.keep_out_shown:
         exclude = set()
