@@ -14,6 +14,7 @@ them to the index's mask, which every filtered search uses.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from retrieval.filters import QueryFilters
 
 _GROUPS = ("men", "women", "boys", "girls", "baby", "unisex")
+_FOR_WORD = re.compile(r"\bfor\s+[\w-]+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -132,12 +134,12 @@ def read_product_words(
                 rest = rest[:start] + " " * (end - start) + rest[end:]
         if filters.colours:
             filters.colours = colour_families(rest)
-    elif types:
-        matches = types.find(low, [*spans, *audience.spans])
+    else:
+        matches = types.find(low, [*spans, *audience.spans]) if types else []
         for m in matches:
             without_types = without_types[: m.start] + " " * (m.end - m.start) + without_types[m.end :]
-        if matches and filters.colours:
-            filters.colours = colour_families(without_types)
+        if filters.colours:  # "a mug for coffee": what it is for, not its colour
+            filters.colours = colour_families(_FOR_WORD.sub(" ", without_types))
     filters.types = list(dict.fromkeys(m.key for m in matches))
     return without_types
 

@@ -8,10 +8,10 @@ each counted on the index's masks before any search runs (a millisecond):
                           cheapest were on screen already); otherwise this is the last step;
 1. `audience_unlabelled`  also products whose catalog entry names no audience
                           (a mug "for my dad": mugs are for anyone);
-2. `mention`              the words a title had to contain ("mobile" cover; "wallet" where no
+2. `colour`, `brand`      the colour, then the brand, is dropped: what the product is matters more;
+3. `mention`              the words a title had to contain ("mobile" cover; "wallet" where no
                           product is called one);
-3. `type_broadened`       a two-word product type to its head ("running shoes" -> shoes);
-4. `colour`, `brand`      the colour, then the brand, is dropped;
+4. `type_broadened`       a two-word product type to its head ("running shoes" -> shoes);
 5. `audience`             who it is for is dropped;
 6. `type`                 the product type is dropped: only when the catalog has none of it at all.
 
@@ -51,18 +51,42 @@ def _count(index: CatalogIndex, filters: QueryFilters, exclude: np.ndarray | Non
     return int(mask.sum())
 
 
+_STEPS = ("audience_unlabelled", "colour", "brand", "mention", "type_broadened", "audience", "type")
+
+
+def _loosened(filters: QueryFilters, steps: set[str], heads: dict[str, str]) -> QueryFilters:
+    """`filters` with the named steps taken."""
+    out = filters.model_copy(deep=True)
+    if "audience_unlabelled" in steps:
+        out.audience_unknown_ok = True
+    if "colour" in steps:
+        out.colours = []
+    if "brand" in steps:
+        out.brands = []
+    if "mention" in steps:
+        out.mentions = []
+    if "type_broadened" in steps:
+        out.types = list(dict.fromkeys(heads.get(k, k) for k in out.types))
+    if "audience" in steps:
+        out.audiences, out.audience_unknown_ok = [], False
+    if "type" in steps:
+        out.types, out.categories = [], []
+    return out
+
+
 def relax(index: CatalogIndex, filters: QueryFilters, exclude_ids: set[str] | None = None,
           enough: int = ENOUGH, shown_again_first: bool = False) -> Relaxed:
     """`filters`, loosened only as far as needed for at least `enough` products (or any, at the last step).
 
+    Steps are taken in order until enough products pass; then every step taken before the last one is
+    undone again if the products still suffice without it, so only what had to go goes.
     `exclude_ids` (products on screen) are kept out unless nothing else passes: then `shown_again` is a
     step, the first one when `shown_again_first` (a relative price asked for), else the last."""
     exclude = None
     if exclude_ids:
         exclude = np.zeros(len(index), dtype=bool)
         exclude[[index.position[p] for p in exclude_ids if p in index.position]] = True
-    current = filters.model_copy(deep=True)
-    out = Relaxed(current, matching=_count(index, current, exclude))
+    out = Relaxed(filters.model_copy(deep=True), matching=_count(index, filters, exclude))
 
     def again() -> None:
         nonlocal exclude
@@ -78,47 +102,27 @@ def relax(index: CatalogIndex, filters: QueryFilters, exclude_ids: set[str] | No
             again()
         return out
     heads = index.vocabulary.types.head_of
-
-    def step(name: str, change: QueryFilters, dropped: list[str]) -> bool:
-        n = _count(index, change, exclude)
-        if n > out.matching or (n and out.matching == 0):
-            out.filters, out.matching = change, n
-            out.steps.append(name)
-            out.dropped[name] = dropped
-        return out.matching >= enough
-
-    candidates: list[tuple[str, str, list[str]]] = [
-        ("audience_unlabelled", "audience_unknown_ok", []),
-        ("mention", "mentions", list(filters.mentions)),
-        ("type_broadened", "types", list(filters.types)),
-        ("colour", "colours", list(filters.colours)),
-        ("brand", "brands", list(filters.brands)),
-        ("audience", "audiences", list(filters.audiences)),
-        ("type", "types", list(filters.types)),
-    ]
-    for name, attr, dropped in candidates:
-        if not dropped and name != "audience_unlabelled":
-            continue
-        change = out.filters.model_copy(deep=True)
-        if name == "audience_unlabelled":
-            if not change.audiences:
-                continue
-            change.audience_unknown_ok = True
-        elif name == "type_broadened":
-            broader = list(dict.fromkeys(heads.get(k, k) for k in change.types))
-            if broader == change.types:
-                continue
-            change.types = broader
-        elif name == "type":
-            if _count(index, QueryFilters(types=filters.types), None) > 0:
-                continue  # the catalog has this product: never swap it for another one
-            change.types, change.categories = [], []
-        else:
-            setattr(change, attr, [])
-            if attr == "audiences":
-                change.audience_unknown_ok = False
-        if step(name, change, dropped):
+    values = {"colour": filters.colours, "brand": filters.brands, "mention": filters.mentions,
+              "type_broadened": [k for k in filters.types if heads.get(k, k) != k], "audience": filters.audiences,
+              "audience_unlabelled": filters.audiences, "type": filters.types}
+    possible = [s for s in _STEPS if values[s]]
+    if "type" in possible and _count(index, QueryFilters(types=filters.types), None) > 0:
+        possible.remove("type")  # the catalog has this product: never swap it for another one
+    taken: list[str] = []
+    for step in possible:
+        taken.append(step)
+        if _count(index, _loosened(filters, set(taken), heads), exclude) >= enough:
             break
+    for step in reversed(taken[:-1]):  # undo what was not needed after all
+        fewer = set(taken) - {step}
+        if _count(index, _loosened(filters, fewer, heads), exclude) >= enough:
+            taken.remove(step)
+    loosened = _loosened(filters, set(taken), heads)
+    n = _count(index, loosened, exclude)
+    if n > out.matching:
+        out.filters, out.matching = loosened, n
+        out.steps += taken
+        out.dropped.update({s: list(values[s]) for s in taken})
     if out.matching < enough:
         again()
     return out

@@ -36,6 +36,7 @@ birthday anniversary christmas diwali wedding occasion party gifting surprise so
 friends him her his she he year years yr yrs old month months age aged available stock sale deal deals
 offer offers discount discounted stuff thing things item items product products pair pairs piece pieces
 number couple few many much all every each both colour color colours colors shade style styles
+after perhaps probably sell sells selling stock carry carries have has got ideas idea idk hmm um well actually
 """))
 _ZH_FILLER = set("我想要给买找帮看推荐有没吗呢吧啊的了个一几款双条块件只支副些点请麻烦那这就也还再下什么哪能可以"
                  "送礼物位吗么呀嘛哦噢嗯好谢种类其他别换话题另外顺便来")
