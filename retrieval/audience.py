@@ -32,6 +32,9 @@ _PRODUCT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_PRODUCT_RE = re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(_PRODUCT_WORDS)))
+
+
 def product_audiences(product: Product) -> frozenset[str]:
     """Groups the catalog says a product is for; "unisex" fits everyone; empty when it says nothing.
 
@@ -44,12 +47,10 @@ def product_audiences(product: Product) -> frozenset[str]:
 
 
 def _groups(text: str) -> frozenset[str]:
-    low = text.lower()
+    """One scan (this runs for every product when an index opens); earlier alternatives win ("baby boys")."""
     found: set[str] = set()
-    for pattern, groups in _PRODUCT_WORDS:
-        if re.search(pattern, low):
-            found.update(groups)
-            low = re.sub(pattern, " ", low)
+    for m in _PRODUCT_RE.finditer(text.lower()):
+        found.update(_PRODUCT_WORDS[int(str(m.lastgroup)[1:])][1])
     return frozenset(found)
 
 
@@ -113,6 +114,9 @@ _ZH: tuple[tuple[str, str, bool], ...] = (
 _NEGATION = re.compile(r"(?:\bnot\b|\bno\b|\bwithout\b|\bexcept\b|\bnon\b|不要|不是|别|非|除了)[^,.;，。；]{0,12}$")
 
 
+_SHOPPER_RES = tuple((re.compile(p), g, person) for p, g, person in (*_EN, *_ZH))
+
+
 @dataclass
 class AudienceReading:
     wanted: list[str] = field(default_factory=list)
@@ -125,8 +129,8 @@ def read_audience(text: str) -> AudienceReading:
     """Who the shopper is buying for, from their words in English or Chinese."""
     low = text.lower()
     reading = AudienceReading()
-    for pattern, group, person in (*_EN, *_ZH):
-        for m in re.finditer(pattern, low):
+    for pattern, group, person in _SHOPPER_RES:
+        for m in pattern.finditer(low):
             if any(s < m.end() and m.start() < e for s, e in reading.spans):
                 continue
             reading.spans.append(m.span())

@@ -14,6 +14,7 @@ catalog get their own type words from their own titles and categories.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from retrieval.catalog import Product
 
 _TOKEN = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+_IN_FINISH = re.compile(r"\s+in\s+\S+(?:\s+\S+){0,2}\s*$")
 _TITLE_CUT = re.compile(r"\s(?:-|–|\|)\s|\s(?:for|with|by|compatible)\s|\(|\[|:")
 # Words that never head a product type: units, packaging, grammar, who it is for.
 _NOT_HEADS = {
@@ -30,7 +32,7 @@ _NOT_HEADS = {
     "set", "combo", "kit", "edition", "series", "model", "design", "style", "print", "printed", "solid",
     "men", "women", "boy", "girl", "kid", "baby", "unisex", "man", "woman", "ladies", "lady", "gents",
     "mens", "womens", "infant", "infants", "toddler", "couple", "senior", "wear", "boys", "girls", "kids",
-    "babies", "toddlers",
+    "babies", "toddlers", "only", "included", "ft", "feet", "count",
 }
 # Shopper words for why or how they buy, never what: "a gift for my dad" is not a product called "gift".
 _NOT_TYPES = {"gift", "present", "item", "product", "thing", "stuff", "something", "anything", "need", "want",
@@ -40,6 +42,7 @@ MIN_PRODUCTS = 2  # a type word heads at least this many products
 MIN_HEAD_SHARE = 0.3  # ... and is the head in at least this share of the products that mention it
 
 
+@functools.lru_cache(maxsize=65536)
 def singular(word: str) -> str:
     """A plural noun's singular, by rule ("watches" -> "watch", "bellies" -> "belly", "dress" stays)."""
     w = word.lower()
@@ -54,6 +57,7 @@ def singular(word: str) -> str:
     return w
 
 
+@functools.lru_cache(maxsize=65536)
 def compact(phrase: str) -> str:
     """The key of a phrase: singular words, no spaces or hyphens ("Hand Bags" -> "handbag")."""
     words = [singular(w) for w in _TOKEN.findall(phrase.lower())]
@@ -85,7 +89,9 @@ def head_keys(segment: str, colours: Set[str] = frozenset(), modifiers: bool = T
 
 
 def _title_head(title: str) -> str:
-    return _TITLE_CUT.split(title.lower(), maxsplit=1)[0]
+    """The part of a title that names the product: before " - ", "for", "with"..., and before a short
+    trailing finish ("... shower head in brushed nickel")."""
+    return _IN_FINISH.sub("", _TITLE_CUT.split(title.lower(), maxsplit=1)[0])
 
 
 def _title_keys(title: str, colours: Set[str]) -> list[str]:
@@ -103,8 +109,12 @@ def _title_keys(title: str, colours: Set[str]) -> list[str]:
 def _keyed_segments(product: Product, colours: Set[str]) -> list[list[str]]:
     """Type keys of the title (before " - ", "for", "with"...), then of each category segment but the
     top-level department ("watches" also holds watch boxes)."""
-    out = [_title_keys(_title_head(product.title), colours)]
-    path = product.category_path
+    return _segment_keys(product.title, tuple(product.category_path), frozenset(colours))
+
+
+@functools.lru_cache(maxsize=131072)  # an index and its vocabulary both read every product's keys
+def _segment_keys(title: str, path: tuple[str, ...], colours: frozenset[str]) -> list[list[str]]:
+    out = [_title_keys(_title_head(title), colours)]
     for i, segment in enumerate(path):
         if i or len(path) == 1:
             out.append(head_keys(segment, colours, modifiers=len(_tokens(segment)) <= MAX_NODE_WORDS))
