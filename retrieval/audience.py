@@ -117,12 +117,16 @@ _NEGATION = re.compile(r"(?:\bnot\b|\bno\b|\bwithout\b|\bexcept\b|\bnon\b|不要
 _SHOPPER_RES = tuple((re.compile(p), g, person) for p, g, person in (*_EN, *_ZH))
 
 
+_SELF = re.compile(r"\bfor\s+(me|myself)\b|\bmy\s+own\b|给我自己|我自己|自己用")
+
+
 @dataclass
 class AudienceReading:
     wanted: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     person: bool = False  # named through a person ("my wife"): the same person across product types
     spans: list[tuple[int, int]] = field(default_factory=list)
+    self_named: bool = False  # "for me", "给我自己": the shopper, whoever was meant before
 
 
 def read_audience(text: str) -> AudienceReading:
@@ -141,6 +145,7 @@ def read_audience(text: str) -> AudienceReading:
             if group not in reading.wanted:
                 reading.wanted.append(group)
             reading.person = reading.person or person
+    reading.self_named = bool(_SELF.search(low))
     # "kids" next to a boy or a girl says no more than the boy or the girl does
     if "kids" in reading.wanted and ({"boys", "girls"} & set(reading.wanted)):
         reading.wanted.remove("kids")

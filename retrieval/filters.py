@@ -323,7 +323,8 @@ def _is_cjk(text: str) -> bool:
 def _word_pattern(word: str) -> re.Pattern[str]:
     # Cached: a catalog has more brand and category words than `re`'s own 512-entry cache holds, and
     # recompiling them was most of a chat turn's CPU time (measured by `shopassist bench load`).
-    return re.compile(rf"(?<![\w]){re.escape(word)}(?![\w])")
+    # Chinese characters are word characters to `re`, but "只要skmei的" still names skmei.
+    return re.compile(rf"(?<![^\W\u3400-\u9fff]){re.escape(word)}(?![^\W\u3400-\u9fff])")
 
 
 def _word_in(word: str, low: str) -> bool:

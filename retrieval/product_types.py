@@ -141,6 +141,7 @@ class TypeVocabulary:
     counts: dict[str, int] = field(default_factory=dict)
     known_words: set[str] = field(default_factory=set)
     nouns: set[str] = field(default_factory=set)  # words that head at least one title
+    category_words: set[str] = field(default_factory=set)  # words of taxonomy nodes ("mobile accessories")
     head_of: dict[str, str] = field(default_factory=dict)  # "runningshoe" -> "shoe"
     _deletes: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
@@ -151,7 +152,12 @@ class TypeVocabulary:
         head_of: dict[str, str] = {}  # a two-word key -> its head word's key
         mentions: Counter[str] = Counter()
         words: set[str] = set()
+        nodes: set[str] = set()
         for p in products:
+            for segment in p.category_path[1:]:
+                node = _TOKEN.findall(segment.lower())
+                if len(node) <= MAX_NODE_WORDS:
+                    nodes.update(compact(t) for t in node)
             keys: set[str] = set()
             for n, found in enumerate(_keyed_segments(p, colours)):
                 if found:
@@ -177,6 +183,7 @@ class TypeVocabulary:
         counts = {k: n for k, n in heads.items()
                   if n >= MIN_PRODUCTS and (is_type_word(k) if k not in head_of else is_type_word(head_of[k]))}
         vocab = cls(counts=counts, known_words=words | set(counts), nouns=title_heads - _NOT_TYPES,
+                    category_words=nodes - _NOT_HEADS,
                     head_of={k: h for k, h in head_of.items() if k in counts and h in counts})
         for key in counts:
             if len(key) >= 4 and key.isalpha():

@@ -11,15 +11,25 @@ each counted on the index's masks before any search runs (a millisecond):
 2. `colour`, `brand`      the colour, then the brand, is dropped: what the product is matters more;
 3. `mention`              the words a title had to contain ("mobile" cover; "wallet" where no
                           product is called one);
-4. `type_broadened`       a two-word product type to its head ("running shoes" -> shoes);
-5. `audience`             who it is for is dropped;
-6. `type`                 the product type is dropped: only when the catalog has none of it at all.
+4. `type_broadened`       a two-word product type to its head ("running shoes" -> shoes), in the
+                          department the product is sold in (bags with handbags, not car bags);
+5. `type_mentioned`       products whose titles mention the product's words without being sold as
+                          one ("nail polish" in a lipstick combo);
+6. `department`           other products of that department (black clutches when no handbag is black);
+7. `audience`             who it is for is dropped;
+8. `type`                 the product type is dropped: only when the catalog has none of it at all.
+
+What the shopper's latest message asked for itself (`protect`: "any in black?") is loosened
+after the rest, so the new wish is kept and an older, less specific one gives way.
 
 The budget is never loosened: a shopper's budget is a limit, not a preference.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,6 +41,7 @@ if TYPE_CHECKING:
     from retrieval.index import CatalogIndex
 
 ENOUGH = 1  # a step is taken only while nothing passes: one exact match beats five near ones
+DEPARTMENT_SHARE = 0.2
 
 
 @dataclass
@@ -51,10 +62,21 @@ def _count(index: CatalogIndex, filters: QueryFilters, exclude: np.ndarray | Non
     return int(mask.sum())
 
 
-_STEPS = ("audience_unlabelled", "colour", "brand", "mention", "type_broadened", "audience", "type")
+_STEPS = ("audience_unlabelled", "colour", "brand", "mention", "type_broadened", "type_mentioned", "department",
+          "audience", "type")
+_GUARDS = {"colour": "colour", "brand": "brand", "audience": "audience", "audience_unlabelled": "audience",
+           "mention": "type", "type_broadened": "type", "type_mentioned": "type", "department": "type"}
 
 
-def _loosened(filters: QueryFilters, steps: set[str], heads: dict[str, str]) -> QueryFilters:
+def _departments(index: CatalogIndex, types: Sequence[str]) -> list[str]:
+    """Top-level categories most products of these types are sold in (a stray mis-filed one is not one)."""
+    rows = np.flatnonzero(index.words.type_mask(types))
+    counts = Counter(str(index.metadata[i].get("category", "")) for i in rows)
+    return sorted(c for c, n in counts.items() if c and n >= max(2, DEPARTMENT_SHARE * len(rows)))
+
+
+def _loosened(filters: QueryFilters, steps: set[str], heads: dict[str, str], type_words: Sequence[str] = (),
+              departments: Sequence[str] = ()) -> QueryFilters:
     """`filters` with the named steps taken."""
     out = filters.model_copy(deep=True)
     if "audience_unlabelled" in steps:
@@ -67,6 +89,12 @@ def _loosened(filters: QueryFilters, steps: set[str], heads: dict[str, str]) -> 
         out.mentions = []
     if "type_broadened" in steps:
         out.types = list(dict.fromkeys(heads.get(k, k) for k in out.types))
+    if steps & {"type_broadened", "department"} and departments and not out.categories:
+        out.categories = list(departments)
+    if "type_mentioned" in steps:
+        out.types, out.mentions = [], list(dict.fromkeys([*out.mentions, *type_words]))
+    if "department" in steps:
+        out.types = []
     if "audience" in steps:
         out.audiences, out.audience_unknown_ok = [], False
     if "type" in steps:
@@ -75,11 +103,12 @@ def _loosened(filters: QueryFilters, steps: set[str], heads: dict[str, str]) -> 
 
 
 def relax(index: CatalogIndex, filters: QueryFilters, exclude_ids: set[str] | None = None,
-          enough: int = ENOUGH, shown_again_first: bool = False) -> Relaxed:
+          enough: int = ENOUGH, shown_again_first: bool = False, protect: Set[str] = frozenset(),
+          type_words: Sequence[str] = ()) -> Relaxed:
     """`filters`, loosened only as far as needed for at least `enough` products (or any, at the last step).
 
-    Steps are taken in order until enough products pass; then every step taken before the last one is
-    undone again if the products still suffice without it, so only what had to go goes.
+    The fewest steps that let enough products pass are taken (one, else two, else all), earlier steps
+    first: only what has to go goes.
     `exclude_ids` (products on screen) are kept out unless nothing else passes: then `shown_again` is a
     step, the first one when `shown_again_first` (a relative price asked for), else the last."""
     exclude = None
@@ -102,22 +131,23 @@ def relax(index: CatalogIndex, filters: QueryFilters, exclude_ids: set[str] | No
             again()
         return out
     heads = index.vocabulary.types.head_of
+    departments = _departments(index, filters.types) if filters.types else []
     values = {"colour": filters.colours, "brand": filters.brands, "mention": filters.mentions,
               "type_broadened": [k for k in filters.types if heads.get(k, k) != k], "audience": filters.audiences,
-              "audience_unlabelled": filters.audiences, "type": filters.types}
-    possible = [s for s in _STEPS if values[s]]
+              "audience_unlabelled": filters.audiences, "type": filters.types,
+              "type_mentioned": list(type_words) if filters.types else [], "department": departments}
+    possible = [s for s in _STEPS if values[s] and _GUARDS.get(s) not in protect]
+    possible += [s for s in _STEPS if values[s] and _GUARDS.get(s) in protect]
     if "type" in possible and _count(index, QueryFilters(types=filters.types), None) > 0:
         possible.remove("type")  # the catalog has this product: never swap it for another one
-    taken: list[str] = []
-    for step in possible:
-        taken.append(step)
-        if _count(index, _loosened(filters, set(taken), heads), exclude) >= enough:
-            break
-    for step in reversed(taken[:-1]):  # undo what was not needed after all
-        fewer = set(taken) - {step}
-        if _count(index, _loosened(filters, fewer, heads), exclude) >= enough:
-            taken.remove(step)
-    loosened = _loosened(filters, set(taken), heads)
+
+    def enough_with(steps: Sequence[str]) -> bool:
+        return _count(index, _loosened(filters, set(steps), heads, type_words, departments), exclude) >= enough
+
+    # the fewest steps that suffice, earlier steps preferred: one step, then two, then all in order
+    taken = next((list(c) for size in (1, 2) for c in itertools.combinations(possible, size) if enough_with(c)),
+                 list(possible))
+    loosened = _loosened(filters, set(taken), heads, type_words, departments)
     n = _count(index, loosened, exclude)
     if n > out.matching:
         out.filters, out.matching = loosened, n

@@ -29,7 +29,10 @@ GLOSSARY: dict[str, str] = {
     # electronics and home
     "手机壳": "mobile cover case", "手机": "mobile phone", "充电器": "charger", "耳机": "headphones earphones",
     "充电宝": "power bank", "数据线": "cable", "电脑": "computer laptop", "键盘": "keyboard", "鼠标": "mouse",
-    "相机": "camera", "杯子": "mug cup", "马克杯": "mug", "水杯": "water bottle", "水瓶": "bottle",
+    "相机": "camera", "杯子": "mug cup", "马克杯": "mug", "咖啡杯": "coffee mug", "茶杯": "tea cup", "杯": "mug cup",
+    "裙": "skirt dress", "半身裙": "skirt", "短裙": "skirt", "长裙": "dress", "包包": "bag", "挎包": "sling bag",
+    "单肩包": "shoulder bag", "手拿包": "clutch", "钥匙扣": "key chain", "指甲油": "nail polish",
+    "水杯": "water bottle", "水瓶": "bottle",
     "锅": "pan cookware", "刀": "knife", "床单": "bedsheet", "被子": "quilt blanket", "枕头": "pillow",
     "窗帘": "curtains", "地毯": "carpet rug", "灯": "lamp light", "椅子": "chair", "桌子": "table",
     "香水": "perfume", "口红": "lipstick", "化妆品": "makeup cosmetics", "洗发水": "shampoo", "面霜": "cream",

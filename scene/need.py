@@ -81,6 +81,7 @@ class NeedReading(BaseModel):
     restore: bool = Field(default=False, description="\"back to ...\": an earlier need")
     restore_first: bool = Field(default=False, description="\"the first thing\": the earliest need")
     add_brands: bool = Field(default=False, description="\"also puma\": brands are added, not replaced")
+    names_self: bool = Field(default=False, description="\"for me\": the shopper, not the person before")
     is_request: bool = Field(default=False, description="nothing in it but a product request (scene routing)")
 
     @property
@@ -93,6 +94,8 @@ class NeedUpdate(BaseModel):
     change: Change
     exclude_shown: bool = Field(default=False, description="cheaper / pricier / more: not the cards just shown")
     relative_price: Literal["cheaper", "pricier"] | None = None
+    more: bool = False
+    named: list[str] = Field(default_factory=list, description="what this message itself asked for (relax last)")
 
 
 def same_family(old: Sequence[str], new: Sequence[str]) -> bool:
@@ -113,25 +116,33 @@ def update_need(
     `shown_prices` are the prices last shown (used when the need has none of its own); `fits(need, word)`
     says whether a word describes products of that need ("leather" for boots), so a message with only
     such words refines instead of starting over."""
+    need, change = _next(current, past, reading, shown_prices, fits)
+    f = reading.filters
+    named = [name for name, said in (("colour", f.colours), ("brand", f.brands), ("audience", f.audiences),
+                                     ("type", f.types or f.mentions)) if said]
+    asked_again = reading.more or reading.relative_price is not None
+    return NeedUpdate(need=need, change=change, exclude_shown=asked_again and change in ("refine", "restore"),
+                      relative_price=reading.relative_price, more=reading.more, named=named)
+
+
+def _next(current: Need | None, past: Sequence[Need], reading: NeedReading, shown_prices: Sequence[float],
+          fits: Callable[[Need, str], bool] | None) -> tuple[Need, Change]:
     if reading.restore and (current is not None or past):
         target = _earlier(current, past, reading)
         if target is not None:
-            return NeedUpdate(need=_refine(target, reading, target.shown_prices), change="restore",
-                              exclude_shown=reading.relative_price is not None, relative_price=reading.relative_price)
+            return _refine(target, reading, target.shown_prices), "restore"
     if current is None:
-        return NeedUpdate(need=_fresh(reading, None), change="new")
+        return _fresh(reading, None), "new"
     prices = current.shown_prices or list(shown_prices)
-    exclude = reading.more or reading.relative_price is not None
     if reading.types:
         if same_family(current.filters.types, reading.types):
-            return NeedUpdate(need=_refine(current, reading, prices), change="refine", exclude_shown=exclude,
-                              relative_price=reading.relative_price)
-        return NeedUpdate(need=_fresh(reading, current), change="switch")
+            return _refine(current, reading, prices), "refine"
+        return _fresh(reading, current), "switch"
     new_words = [w for w in reading.wishes if w not in current.wishes]
-    if exclude or not new_words or (fits is not None and all(fits(current, w) for w in new_words)):
-        return NeedUpdate(need=_refine(current, reading, prices), change="refine", exclude_shown=exclude,
-                          relative_price=reading.relative_price)
-    return NeedUpdate(need=_fresh(reading, current), change="switch")
+    if (reading.more or reading.relative_price or not new_words
+            or (fits is not None and all(fits(current, w) for w in new_words))):
+        return _refine(current, reading, prices), "refine"
+    return _fresh(reading, current), "switch"
 
 
 def _earlier(current: Need | None, past: Sequence[Need], reading: NeedReading) -> Need | None:
@@ -148,7 +159,7 @@ def _earlier(current: Need | None, past: Sequence[Need], reading: NeedReading) -
 def _fresh(reading: NeedReading, previous: Need | None) -> Need:
     filters = reading.filters.model_copy(deep=True)
     for_person = reading.for_person
-    if previous is not None and previous.for_person and not filters.audiences:
+    if previous is not None and previous.for_person and not filters.audiences and not reading.names_self:
         filters.audiences = list(previous.filters.audiences)  # the same person, another product
         for_person = True
     return Need(product=reading.product, wishes=list(reading.wishes), filters=filters, for_person=for_person)
@@ -164,6 +175,8 @@ def _refine(base: Need, reading: NeedReading, prices: Sequence[float]) -> Need:
     need.wishes += [w for w in reading.wishes if w not in need.wishes]
     if new.audiences:
         f.audiences, need.for_person = list(new.audiences), reading.for_person
+    elif reading.names_self and need.for_person:  # "and for me?": not the person shopped for before
+        f.audiences, need.for_person = [], False
     if new.min_price is not None or new.max_price is not None:
         f.min_price, f.max_price = new.min_price, new.max_price
         f.price_currency = new.price_currency or f.price_currency

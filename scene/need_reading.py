@@ -105,6 +105,7 @@ def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> Nee
         more=bool(_MORE.search(low)),
         restore=bool(_RESTORE.search(low)),
         add_brands=bool(f.brands) and bool(_ALSO.search(low)) and not _ONLY.search(low),
+        names_self=audience.self_named,
     )
     reading.restore_first = reading.restore and bool(_FIRST.search(low)) and not f.types
     reading.is_request = _is_request(text, reading, types) and not definite and not (
@@ -118,12 +119,14 @@ def _mentions(residual: str, matches: list[TypeMatch], wishes: list[str], types:
     if types is None:
         return []
     if matches:
+        # only a word that names a kind of thing ("mobile" cover, "car" mat: a category or product word of the
+        # catalog); "comfortable" boots stays a wish to rank by
         out = []
         for m in matches:
             before = _TOKEN.findall(residual[: m.start])
             if before and residual[: m.start].endswith(before[-1] + " ") and before[-1] in wishes:
                 out.append(before[-1])
-        return [w for w in out if _known(w, types.known_words)]
+        return [w for w in out if compact(w) in types.category_words or compact(w) in types.nouns]
     return wishes[-1:]
 
 

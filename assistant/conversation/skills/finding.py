@@ -20,6 +20,8 @@ from scene.need import Need, NeedReading, NeedUpdate, update_need
 from scene.need_reading import read_need
 from scene.slots import extract
 
+NEAR = 0.8  # without the product type, a card scores at least this share of the best one
+
 
 @dataclass
 class Found:
@@ -74,7 +76,8 @@ def find(ctx: TurnContext, services: Services, update: NeedUpdate, k: int) -> Fo
     ctx.need_update = update
     need = update.need
     exclude = set(need.seen_ids or ctx.state.last_shown) if update.exclude_shown else set()
-    relaxed = relax(services.searcher.index, need.filters, exclude, shown_again_first=update.relative_price is not None)
+    relaxed = relax(services.searcher.index, need.filters, exclude, shown_again_first=update.relative_price is not None,
+                    protect=set(update.named), type_words=need.product.split())
     if not relaxed.keep_out_shown:
         exclude = set()
     found = Found(update=update, query=need.query, relaxed=relaxed)
@@ -86,6 +89,10 @@ def find(ctx: TurnContext, services: Services, update: NeedUpdate, k: int) -> Fo
             found.response = services.searcher.search(ctx.message, k=k, filters=relaxed.filters, exclude_ids=exclude)
     except QueryError as exc:
         found.error = str(exc)
+    if found.response is not None and {"department", "type"} & set(relaxed.steps) and found.response.hits:
+        # the product itself was let go: only what is close to it, not the rest of the department padding
+        best = found.response.hits[0].score
+        found.response.hits = [h for h in found.response.hits if h.score >= NEAR * best]
     return found
 
 
@@ -102,12 +109,21 @@ def relaxation_note(ctx: TurnContext, found: Found) -> str:
     for name in relaxed.steps:
         dropped = relaxed.dropped.get(name, [])
         values = ", ".join(dropped)
-        if name == "shown_again":
+        if name == "shown_again" and found.update.relative_price is None:
+            out.append(ctx.t(f"That's everything I have for \u201c{product}\u201d; here it is again.",
+                             f"“{product}”就这些了，再给您看一下。"))
+        elif name == "shown_again":
             cheaper = found.update.relative_price != "pricier"
             out.append(ctx.t("Nothing I haven't shown you yet is " + ("cheaper" if cheaper else "pricier")
                              + ", so these are the " + ("lowest" if cheaper else "highest") + "-priced ones.",
                              "没有更" + ("便宜" if cheaper else "贵") + "的新款了，这些是价格最"
                              + ("低" if cheaper else "高") + "的几件。"))
+        elif name == "department":
+            out.append(ctx.t(f"I found no \u201c{product}\u201d like that; these are similar products from the "
+                             "same department.", f"没有这样的“{product}”，这些是同类目下的相似商品。"))
+        elif name == "type_mentioned":
+            out.append(ctx.t(f"These include \u201c{product}\u201d as part of a set or combo.",
+                             f"这些商品包含“{product}”（套装或组合）。"))
         elif name == "mention" and not found.need.filters.types:
             out.append(ctx.t(f"I found nothing called \u201c{values}\u201d; these are the closest matches.",
                              f"没有找到“{values}”，这些是最接近的商品。"))
