@@ -96,7 +96,7 @@ def test_the_need_is_stored_and_shown_to_agents(conv: Conversation, services) ->
     turn(conv, "brown boots for my wife under 2000")
     again = Conversation(services, conv.id, "shopper")  # read back from the database
     assert again.state.need is not None and again.state.need.filters.colours == ["brown"]
-    decisions = [p for t, p in services.store.events(conv.id) if t == "turn"]
+    decisions = [p for t, p in services.store.events.read(conv.id) if t == "turn"]
     assert decisions[-1]["need"] == "boots · for women (a person) · under 2,000 · brown"
 
 
