@@ -81,7 +81,7 @@ class LocalPlayer:
     def _reset(self, user_id: str) -> None:
         """Every dialogue starts from the demo store as shipped: an empty cart and the demo orders unchanged."""
         services = self.services
-        services.store.clear_cart(user_id)
+        services.store.carts.clear(user_id)
         if services.orders is not None:
             from assistant.support.orders import OrderBook
 
@@ -108,6 +108,6 @@ class LocalPlayer:
             except Exception as exc:  # a bug that escapes the turn: the shopper got nothing more
                 record.failure = f"{type(exc).__name__}: {exc}"
             record.turn_ms = _ms(t0)
-            record.cart = list(self.services.store.cart(user_id))
+            record.cart = list(self.services.store.carts.items(user_id))
             records.append(record)
         return records

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.conversation.events import Event
 from assistant.conversation.turn import Conversation
+from assistant.desk.views import shopper_view
 from assistant.testing import make_services
 from evaluation.dialogues import facts
 from tests.shop_words import shop_products
@@ -96,8 +97,9 @@ def test_the_need_is_stored_and_shown_to_agents(conv: Conversation, services) ->
     turn(conv, "brown boots for my wife under 2000")
     again = Conversation(services, conv.id, "shopper")  # read back from the database
     assert again.state.need is not None and again.state.need.filters.colours == ["brown"]
-    decisions = [p for t, p in services.store.events.read(conv.id) if t == "turn"]
-    assert decisions[-1]["need"] == "boots · for women (a person) · under 2,000 · brown"
+    view = shopper_view(services, conv.id)  # the agent console's side panel
+    assert view.need == "boots · for women (a person) · under 2,000 · brown"
+    assert view.scene_decisions[-1].need == view.need
 
 
 def test_sale_items_of_the_product_asked_about(conv: Conversation, services) -> None:  # type: ignore[no-untyped-def]
