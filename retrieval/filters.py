@@ -430,10 +430,10 @@ def parse_query(
     # Colours, brands, categories, product types and who it is for stay in the residual text: they help
     # matching too. A colour word inside a product type ("coffee mug") is not a colour.
     filters.colours = colour_families(low)
-    other = product_words.read_product_words(low, vocab.types if vocab is not None else None, filters, spans)
+    product_words.read_product_words(low, vocab.types if vocab is not None else None, filters, spans)
     if vocab is not None:
         filters.brands = sorted(b for b in vocab.brands if _word_in(b, low))
-        cats = {canon for word, canon in vocab.category_synonyms.items() if _word_in(word, other)}
+        cats = {canon for word, canon in vocab.category_synonyms.items() if _word_in(word, low)}
         filters.categories = sorted(cats)
 
     residual = low

@@ -113,9 +113,7 @@ def read_product_words(
 ) -> str:
     """Set `filters.types` and `filters.audiences` from a message (lower-cased); colour words that are
     part of a product word ("coffee mug", "口红" lipstick) are taken back out of `filters.colours`.
-
-    Returns the text without its product-type words: a category read from them ("boots" -> footwear) would
-    only repeat the type, and drop the products a catalog filed under another category."""
+    Returns the text without its product-type words."""
     from retrieval.filters import colour_families
 
     audience = read_audience(low)

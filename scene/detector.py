@@ -76,7 +76,7 @@ class SceneDetector:
         shown = state.last_shown if state else []
         focus = state.focus if state else []
         slots = extract(text, shown, focus, self.vocab, self.store_currency, self.fx_to_store)
-        slots.need = read_need(text, slots, self.vocab.types if self.vocab is not None else None)
+        slots.need = read_need(text, slots, self.vocab)
         if state and slots.relative_price and state.last_shown_prices:
             f = slots.filters
             if slots.relative_price == "cheaper" and f.max_price is None:

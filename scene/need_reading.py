@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from retrieval.audience import read_audience
-from retrieval.filters import colour_families
+from retrieval.filters import Vocabulary, colour_families
 from retrieval.product_types import TypeMatch, TypeVocabulary, compact
 from retrieval.zh_terms import has_cjk, segments
 from scene.need import NeedReading
@@ -62,8 +62,9 @@ _AVAILABILITY = re.compile(
 MAX_WISHES = 3  # a product request with more words than this is a sentence about something else
 
 
-def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> NeedReading:
+def read_need(text: str, slots: SceneSlots, vocab: Vocabulary | None) -> NeedReading:
     """The need-related content of one message, given its slots (retrieval's parse of the same text)."""
+    types = vocab.types if vocab is not None else None
     f = slots.filters.model_copy(deep=True)
     residual = slots.query.lower()
     product = ""
@@ -75,6 +76,9 @@ def read_need(text: str, slots: SceneSlots, types: TypeVocabulary | None) -> Nee
         product = " ".join(dict.fromkeys(m.words for m in matches))
         blocked = [(m.start, m.end) for m in matches]
         definite = any(_DEFINITE.search(residual[: m.start]) for m in matches)
+        if vocab is not None:  # "boots" also reads as footwear: the type says it better, and misfiled boots stay
+            implied = {vocab.category_synonyms.get(w) for m in matches for w in _TOKEN.findall(m.words)}
+            f.categories = [c for c in f.categories if c not in implied]
     brand_words = {w for b in f.brands for w in b.split()}
     colour_words = {w for w in _TOKEN.findall(residual) if colour_families(w) and colour_families(w)[0] in f.colours}
     audience = read_audience(text)

@@ -12,13 +12,13 @@ from retrieval.index import CatalogIndex
 
 @pytest.fixture(scope="module")
 def demo_searcher(demo_products: list[Product]) -> HybridSearcher:
-    return HybridSearcher(CatalogIndex.in_memory(demo_products, HashingEmbedder(128), name="demo"))
+    return HybridSearcher(CatalogIndex.in_memory(demo_products, HashingEmbedder(128), name="demo"),
+                          store_currency="INR", fx_to_store={"USD": 83.0})  # the demo store's
 
 
 def test_price_ceiling_and_category_are_hard_constraints(demo_searcher: HybridSearcher) -> None:
     response = demo_searcher.search("analog watch for men under 1000", k=20)
-    assert response.filters.max_price == 1000 and response.filters.types == ["analogwatch"]
-    assert response.filters.audiences == ["men"]
+    assert response.filters.max_price == 1000 and response.filters.categories == ["watches"]
     assert response.hits, "there are cheap men's watches in the demo store"
     for hit in response.hits:
         assert 0 < hit.product.price <= 1000

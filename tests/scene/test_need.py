@@ -19,7 +19,7 @@ def vocab() -> Vocabulary:
 
 def read(text: str, vocab: Vocabulary) -> NeedReading:
     slots = extract(text, vocab=vocab)
-    return read_need(text, slots, vocab.types)
+    return read_need(text, slots, vocab)
 
 
 class Talk:
@@ -175,7 +175,7 @@ def test_questions_and_other_business_are_not_product_requests(text: str, vocab:
 
 def extract_with_need(text: str, vocab: Vocabulary):  # type: ignore[no-untyped-def]
     slots = extract(text, shown=["a", "b", "c"], vocab=vocab)
-    slots.need = read_need(text, slots, vocab.types)
+    slots.need = read_need(text, slots, vocab)
     return slots
 
 

@@ -44,7 +44,7 @@ def reading(ctx: TurnContext, services: Services, text: str | None = None) -> Ne
     vocab = services.searcher.index.vocabulary
     words = text if text is not None else ctx.message
     slots = extract(words, vocab=vocab) if text is not None else ctx.result.slots
-    return read_need(words, slots, vocab.types)
+    return read_need(words, slots, vocab)
 
 
 def word_fits(services: Services) -> Callable[[Need, str], bool]:
