@@ -209,7 +209,8 @@ class HybridSearcher:
         f = parsed.filters
         everything = idx.mask(f)
         if (f.types or f.audiences or f.mentions) and everything is not None and not everything.any():
-            relaxed = relax(idx, f, exclude_ids)  # never an empty answer for want of a product word's filter
+            # never an empty answer for want of a product word's filter; a brand or colour asked for stays
+            relaxed = relax(idx, f, exclude_ids, keep={"colour", "brand"})
             parsed.filters = relaxed.filters
             notes += [f"nothing matched every filter; loosened: {', '.join(relaxed.steps)}"] if relaxed.steps else []
         mask = idx.mask(parsed.filters)

@@ -104,13 +104,14 @@ def _loosened(filters: QueryFilters, steps: set[str], heads: dict[str, str], typ
 
 def relax(index: CatalogIndex, filters: QueryFilters, exclude_ids: set[str] | None = None,
           enough: int = ENOUGH, shown_again_first: bool = False, protect: Set[str] = frozenset(),
-          type_words: Sequence[str] = ()) -> Relaxed:
+          type_words: Sequence[str] = (), keep: Set[str] = frozenset()) -> Relaxed:
     """`filters`, loosened only as far as needed for at least `enough` products (or any, at the last step).
 
     The fewest steps that let enough products pass are taken (one, else two, else all), earlier steps
     first: only what has to go goes.
     `exclude_ids` (products on screen) are kept out unless nothing else passes: then `shown_again` is a
-    step, the first one when `shown_again_first` (a relative price asked for), else the last."""
+    step, the first one when `shown_again_first` (a relative price asked for), else the last. Steps named
+    in `keep` are never taken."""
     exclude = None
     if exclude_ids:
         exclude = np.zeros(len(index), dtype=bool)
@@ -136,8 +137,8 @@ def relax(index: CatalogIndex, filters: QueryFilters, exclude_ids: set[str] | No
               "type_broadened": [k for k in filters.types if heads.get(k, k) != k], "audience": filters.audiences,
               "audience_unlabelled": filters.audiences, "type": filters.types,
               "type_mentioned": list(type_words) if filters.types else [], "department": departments}
-    possible = [s for s in _STEPS if values[s] and _GUARDS.get(s) not in protect]
-    possible += [s for s in _STEPS if values[s] and _GUARDS.get(s) in protect]
+    possible = [s for s in _STEPS if values[s] and _GUARDS.get(s) not in protect and s not in keep]
+    possible += [s for s in _STEPS if values[s] and _GUARDS.get(s) in protect and s not in keep]
     if "type" in possible and _count(index, QueryFilters(types=filters.types), None) > 0:
         possible.remove("type")  # the catalog has this product: never swap it for another one
 
