@@ -110,10 +110,10 @@ def filter_where(filters: QueryFilters) -> list[dict[str, Any]]:
 
 def read_product_words(
     low: str, types: TypeVocabulary | None, filters: QueryFilters, spans: list[tuple[int, int]]
-) -> str:
+) -> None:
     """Set `filters.types` and `filters.audiences` from a message (lower-cased); colour words that are
-    part of a product word ("coffee mug", "口红" lipstick) are taken back out of `filters.colours`.
-    Returns the text without its product-type words."""
+    part of a product word ("coffee mug", "口红" lipstick) or say what it is for ("a mug for coffee") are taken
+    back out of `filters.colours`."""
     from retrieval.filters import colour_families
 
     audience = read_audience(low)
@@ -139,7 +139,6 @@ def read_product_words(
         if filters.colours:  # "a mug for coffee": what it is for, not its colour
             filters.colours = colour_families(_FOR_WORD.sub(" ", without_types))
     filters.types = list(dict.fromkeys(m.key for m in matches))
-    return without_types
 
 
 # ------------------------------------------------------------------ the index side
