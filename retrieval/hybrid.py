@@ -126,7 +126,7 @@ class HybridSearcher:
         index: CatalogIndex,
         params: FusionParams | None = None,
         *,
-        store_currency: str = "INR",
+        store_currency: str = "",
         fx_to_store: Mapping[str, float] | None = None,
     ) -> None:
         self.index = index
@@ -203,7 +203,7 @@ class HybridSearcher:
         parsed.filters.types, parsed.filters.audiences, parsed.filters.mentions = [], [], []
         if filters is not None:
             parsed.filters = parsed.filters.merged(filters)
-        notes = self._drop_unsupported(parsed.filters)
+        notes = parsed.notes + self._drop_unsupported(parsed.filters)
         match_text = parsed.residual
         idx = self.index
         f = parsed.filters

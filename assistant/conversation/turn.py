@@ -31,6 +31,7 @@ from assistant.conversation.events import (
     SceneEvent,
     TextDeltaEvent,
 )
+from assistant.conversation.routing import referring_scene
 from assistant.conversation.skills import SKILLS, Services, TurnContext, detect_language
 from assistant.conversation.skills import cart as cart_skill
 from assistant.conversation.skills.base import cart_event, record_profile_event, record_profile_events
@@ -103,7 +104,7 @@ def check_message(message: object) -> tuple[str, ErrorEvent | None]:
     text = " ".join(message.split())
     if not text:
         return "", ErrorEvent(code="empty", message="Your message is empty. Type what you're looking for, "
-                                                       "e.g. \u201crunning shoes under \u20b92,000\u201d.")
+                                                       "e.g. \u201crunning shoes for my sister\u201d.")
     if len(text) > MAX_MESSAGE_CHARS:
         return "", ErrorEvent(code="too_long", message=f"Your message is {len(text):,} characters long; please "
                                                           f"keep it under {MAX_MESSAGE_CHARS:,} and ask one "
@@ -194,7 +195,7 @@ class Conversation:
             return
         services = self.services
         text = mask_cards(text)  # never store a full card number (PCI DSS); the skills see the masked text too
-        language = detect_language(text)
+        language = services.config.answer_language(detect_language(text))  # one the store speaks
         services.store.conversations.add_message(self.id, "user", text)
         status = services.store.conversations.move(self.id, Move.SHOPPER_WRITES)  # a resolved one reopens
         self.status = status or self.status
@@ -277,8 +278,18 @@ class Conversation:
     def _route(self, result: SceneResult, text: str) -> str:
         """The skill to run: the detected scene, except that the answer to a clarifying question is a
         search, and a question about coupons that only mentions the cart ("any coupons for my cart?",
-        which the scene model calls `cart`) goes to the promotion engine."""
+        which the scene model calls `cart`) goes to the promotion engine. Words about products in view decide
+        over the scene model (assistant.conversation.routing.referring_scene): a cart change goes to the cart,
+        a question about one of them to product_qa."""
         scene = str(result.scene)
+        pending = self.memory.pop(cart_skill.PENDING, None)
+        referred = None
+        if not result.slots.prompt_injection and (self.state.last_shown or self.state.focus):
+            referred = referring_scene(text, scene, self.state.last_scene, pending is not None)
+        if pending is not None and (referred or scene) == "cart":
+            self.memory[cart_skill.PENDING] = pending  # the answer to "Which one?"
+        if referred:
+            return referred
         if self.memory.get("clarify_for") and scene in ("search", "recommend", "chitchat", "out_of_scope"):
             return "search"
         if scene == "cart" and _COUPON_WORDS.search(text) and cart_skill.parse_action(text) == "view":
@@ -296,12 +307,10 @@ class Conversation:
         shown = ctx.shown
         if scene != result.scene:
             result = result.model_copy(update={"scene": scene})
-        focus = list(self.state.focus)
+        # A new list resets the referents; otherwise what a skill decided (focus, comparison, cart view) stays.
         self.state.record(result, shown_ids=[p.id for p in shown], shown_prices=[p.price for p in shown], text=text)
         if ctx.need_update is not None:
             self.state.apply_need(ctx.need_update, [p.id for p in shown], [p.price for p in shown])
-        if not shown and focus and not result.slots.references:
-            self.state.focus = focus  # a skill set the focus itself (compare, product_qa, cart)
         self.language = ctx.language
         self.save()
         record_profile_events(services, self.user_id, "view", [p.id for p in shown])
@@ -345,6 +354,7 @@ class Conversation:
                                        "what's available.")]
         services.store.events.log(self.id, "action", {"action": action, "product_id": product.id,
                                                       "quantity": quantity})
+        self._focus_on(product.id)
         if action == "add_to_cart":
             res = cart_skill.add(services, self.user_id, product, quantity, self.language)
             return [cart_event(ctx, services, "add"), TextDeltaEvent(text=res.message)]
@@ -358,6 +368,18 @@ class Conversation:
         note = {"like": "Thanks! I'll show you more like this.",
                 "dislike": "Got it, I'll show you fewer like this.", "click": ""}[action]
         return [TextDeltaEvent(text=note)] if note else []
+
+    def _focus_on(self, product_id: str) -> None:
+        """A button on a card makes that product the focus ("make it 2" after "Add to cart"); skipped while
+        a turn is running (the turn saves its own state)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self.state.refs.focus_on([product_id])
+            self.state.refs.end_turn()
+            self.save()
+        finally:
+            self._lock.release()
 
 
 def _empty_result(text: str, scene: str = "chitchat") -> SceneResult:

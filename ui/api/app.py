@@ -43,8 +43,12 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     app.state.guard = guard
     app.include_router(make_router(assistant, guard))
     app.include_router(make_console_router(assistant, desk, cfg.api.agent_session_hours))
-    app.include_router(make_widget_router())
+    app.include_router(make_widget_router(next(iter(cfg.api.sites), ""), assistant.services.config.store_name))
     mount_agent_endpoints(app, assistant, cfg, guard)  # /mcp, /llms.txt, /feeds/google-merchant.xml
+    if not cfg.api.sites:
+        from assistant.store_profile import NO_SITE_KEYS
+
+        log.warning(NO_SITE_KEYS)
     app.add_middleware(CorsAndLimits, cfg=cfg.api)
     return app
 

@@ -6,6 +6,8 @@ localStorage. A store that knows its shopper can add `X-User-Id` and
 the same profile follows the shopper across devices; a wrong hash is refused.
 Server-to-server calls send `Authorization: Bearer sk_...` and `X-User-Id`.
 User ids are namespaced by site, so one store never sees another's shoppers.
+A server with no site keys configured refuses every call with the sentence that
+says how to get them (`shopassist init`, or SHOPASSIST_API__SITES).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from assistant.settings import ApiSettings, SiteSettings
+from assistant.store_profile import NO_SITE_KEYS
 from ui.api.errors import ApiError
 from ui.api.ratelimit import TokenBuckets
 
@@ -63,6 +66,8 @@ class Guard:
         return any(origin in s.origins for s in self.cfg.sites.values())
 
     def caller(self, request: Request) -> Caller:
+        if not self.cfg.sites:
+            raise ApiError(503, "no_site_keys", NO_SITE_KEYS)
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
             return self._server(request, auth[7:].strip())

@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from retrieval.errors import UserError
-from ui.cli import agents, bench, catalog, mcp, serve, train
+from ui.cli import agents, bench, catalog, mcp, serve, store, train
 from ui.cli.output import EXIT_INTERRUPTED, err, fail
 
 
@@ -64,7 +64,8 @@ register(app, {
     "search": catalog.search_cmd,
     "shell": catalog.shell_cmd,
     "info": catalog.info_cmd,
-    # running the assistant
+    # the store and running its assistant
+    "init": store.init_cmd,
     "run": serve.run_cmd,
     "serve": serve.serve_cmd,
     "doctor": serve.doctor_cmd,

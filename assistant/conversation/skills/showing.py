@@ -16,6 +16,7 @@ from assistant.conversation.explain import Explainer
 from assistant.conversation.skills import zh
 from assistant.conversation.skills.base import Services, TurnContext, say
 from retrieval.catalog import Product
+from retrieval.money import Money
 
 log = logging.getLogger(__name__)
 _warned = False
@@ -80,9 +81,10 @@ def why_line(pick: Pick, language: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def cards_event(picks: Sequence[Pick], language: str, filters: Sequence[str] = (), note: str = "") -> ProductsEvent:
+def cards_event(picks: Sequence[Pick], language: str, filters: Sequence[str] = (), note: str = "", *,
+                money: Money) -> ProductsEvent:
     return ProductsEvent(
-        cards=tuple(ProductCard.of(p.product, i, why_line(p, language)) for i, p in enumerate(picks, 1)),
+        cards=tuple(ProductCard.of(p.product, i, why_line(p, language), money) for i, p in enumerate(picks, 1)),
         filters=tuple(zh.chip(c) for c in filters) if language == "zh" else tuple(filters),
         note=note,
     )
@@ -99,11 +101,12 @@ def show_picks(
 ) -> Iterator[Event]:
     """Cards, a template lead sentence, then the model's grounded explanation of the top picks."""
     ctx.shown = [p.product for p in picks]
-    yield cards_event(picks, ctx.language, filters, note)
+    yield cards_event(picks, ctx.language, filters, note, money=services.config.money)
     yield from say(lead)
     if not picks:
         return
-    explainer = Explainer(services.model, known_brands=services.known_brands, store=services.config.store_name)
+    explainer = Explainer(services.model, money=services.config.money, known_brands=services.known_brands,
+                          store=services.config.store_name)
     for i, pick in enumerate(picks[: max(services.config.explain_top, 0)]):
         yield TextDeltaEvent(text="\n\n" + (f"**{i + 1}.** " if len(picks) > 1 else ""))
         for piece in explainer.explain_one(pick.product, pick.reasons, request, ctx.language):
