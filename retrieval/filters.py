@@ -17,8 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from retrieval import product_words
 from retrieval.catalog import Product
 from retrieval.money import Money, currency_of, marker_regex
+from retrieval.product_types import TypeVocabulary
 from retrieval.zh_terms import has_cjk, translate_terms
 
 # ---------------------------------------------------------------- vocabularies
@@ -82,6 +84,10 @@ class QueryFilters(BaseModel):
     min_rating: float | None = Field(default=None, ge=0, le=5)
     on_sale: bool = False
     in_stock: bool = False
+    types: list[str] = Field(default_factory=list, description="product-type keys (retrieval.product_types); any")
+    audiences: list[str] = Field(default_factory=list, description="who it is for (retrieval.audience); any")
+    audience_unknown_ok: bool = Field(default=False, description="products that name no audience pass too")
+    mentions: list[str] = Field(default_factory=list, description="words the title or category must have (all)")
 
     def is_empty(self) -> bool:
         return self == QueryFilters()
@@ -116,6 +122,7 @@ class QueryFilters(BaseModel):
             chips.append("on sale")
         if self.in_stock:
             chips.append("in stock")
+        chips += [f"for {a}" for a in self.audiences]
         return chips
 
     # --- the two places filters are applied: vector store and lexical side ---
@@ -136,6 +143,9 @@ class QueryFilters(BaseModel):
         if self.colours and not any(meta.get(f"colour_{c}", False) for c in self.colours):
             return False
         if self.min_rating is not None and float(meta.get("rating", 0.0)) < self.min_rating:
+            return False
+
+        if not product_words.filter_matches(self, meta):
             return False
         if self.on_sale and not meta.get("on_sale", False):
             return False
@@ -159,6 +169,8 @@ class QueryFilters(BaseModel):
             clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
         if self.min_rating is not None:
             clauses.append({"rating": {"$gte": float(self.min_rating)}})
+
+        clauses += product_words.filter_where(self)
         if self.on_sale:
             clauses.append({"on_sale": True})
         if self.in_stock:
@@ -195,6 +207,7 @@ def product_filter_metadata(product: Product) -> dict[str, str | int | float | b
     colour_source = product.colour or product.title
     for family in colour_families(colour_source):
         meta[f"colour_{family}"] = True
+    meta.update(product_words.product_metadata(product))
     return meta
 
 
@@ -205,6 +218,7 @@ class Vocabulary:
     brands: set[str] = field(default_factory=set)
     categories: set[str] = field(default_factory=set)
     category_synonyms: dict[str, str] = field(default_factory=dict)
+    types: TypeVocabulary = field(default_factory=TypeVocabulary)
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> Vocabulary:
@@ -213,14 +227,21 @@ class Vocabulary:
         # A brand that is also an everyday word in other brands' titles ("fashion",
         # "home") is too ambiguous to become a hard filter.
         title_words: Counter[str] = Counter()
+        later_words: Counter[str] = Counter()  # words inside titles, after the first
         for p in products:
-            for w in set(re.findall(r"[a-z0-9]+", p.title.lower())):
+            tokens = re.findall(r"[a-z0-9]+", p.title.lower())
+            for w in set(tokens):
                 if w != p.brand.lower():
                     title_words[w] += 1
+            later_words.update(set(tokens[1:]))
         brands = {
             b for b in brand_counts
             if len(b) >= 3 and title_words.get(b, 0) < 3 and b not in _COMMON_WORDS
         }
+        types = TypeVocabulary.from_products(products, product_words.colour_tokens())
+        everyday = _COMMON_WORDS | set(types.counts) | set(product_words.colour_tokens())
+        brands |= {b for b in product_words.infer_title_brands(products, everyday, later_words)
+                   if " " in b or later_words.get(b, 0) < 3}
         categories = {p.category.lower() for p in products if p.category}
         synonyms: dict[str, str] = {}
         for canon, words in CATEGORY_SYNONYMS.items():
@@ -229,13 +250,14 @@ class Vocabulary:
                     synonyms[w] = canon
         for c in categories:
             synonyms.setdefault(c, c)
-        return cls(brands=brands, categories=categories, category_synonyms=synonyms)
+        return cls(brands=brands, categories=categories, category_synonyms=synonyms, types=types)
 
 
 _COMMON_WORDS = {
     "the", "and", "for", "men", "women", "kids", "home", "fashion", "style", "new", "best", "red", "blue",
     "black", "white", "green", "gold", "silver", "smart", "sport", "sports", "super", "classic", "royal",
     "star", "cool", "basic", "love", "urban", "india", "indian", "shop", "store", "world", "life",
+    "just", "only", "please", "pls", "get", "my", "your", "our", "this", "that", "buy", "gift", "set", "pack",
 }
 
 
@@ -296,7 +318,8 @@ def _is_cjk(text: str) -> bool:
 def _word_pattern(word: str) -> re.Pattern[str]:
     # Cached: a catalog has more brand and category words than `re`'s own 512-entry cache holds, and
     # recompiling them was most of a chat turn's CPU time (measured by `shopassist bench load`).
-    return re.compile(rf"(?<![\w]){re.escape(word)}(?![\w])")
+    # Chinese characters are word characters to `re`, but "只要skmei的" still names skmei.
+    return re.compile(rf"(?<![^\W\u3400-\u9fff]){re.escape(word)}(?![^\W\u3400-\u9fff])")
 
 
 def _word_in(word: str, low: str) -> bool:
@@ -411,8 +434,10 @@ def parse_query(
                 take(found)
             break
 
-    # Colours, brands, categories stay in the residual text: they help matching too.
+    # Colours, brands, categories, product types and who it is for stay in the residual text: they help
+    # matching too. A colour word inside a product type ("coffee mug") is not a colour.
     filters.colours = colour_families(low)
+    product_words.read_product_words(low, vocab.types if vocab is not None else None, filters, spans)
     if vocab is not None:
         filters.brands = sorted(b for b in vocab.brands if _word_in(b, low))
         cats = {canon for word, canon in vocab.category_synonyms.items() if _word_in(word, low)}

@@ -26,6 +26,7 @@ from retrieval.catalog import Product
 from retrieval.errors import UserError
 from retrieval.filters import ParsedQuery, QueryFilters, parse_query
 from retrieval.index import CatalogIndex
+from retrieval.relax import relax
 from retrieval.store import StoreError
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -196,11 +197,22 @@ class HybridSearcher:
         """Both sides' candidates under the filters, each with its exact dense and BM25 score."""
         text = clean_query(query)
         parsed = self.parse(text) if parse else ParsedQuery(text=text, residual=text.lower())
+        # Product types, audiences and required words read from the text are for callers that keep a need
+        # and loosen it when it leaves nothing (assistant.conversation.skills.finding); a plain search ranks
+        # by the words as before and only takes them when they are passed in `filters`.
+        parsed.filters.types, parsed.filters.audiences, parsed.filters.mentions = [], [], []
         if filters is not None:
             parsed.filters = parsed.filters.merged(filters)
         notes = parsed.notes + self._drop_unsupported(parsed.filters)
         match_text = parsed.residual
         idx = self.index
+        f = parsed.filters
+        everything = idx.mask(f)
+        if (f.types or f.audiences or f.mentions) and everything is not None and not everything.any():
+            # never an empty answer for want of a product word's filter; a brand or colour asked for stays
+            relaxed = relax(idx, f, exclude_ids, keep={"colour", "brand"})
+            parsed.filters = relaxed.filters
+            notes += [f"nothing matched every filter; loosened: {', '.join(relaxed.steps)}"] if relaxed.steps else []
         mask = idx.mask(parsed.filters)
         if exclude_ids:
             keep = np.ones(len(idx), dtype=bool)

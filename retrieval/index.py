@@ -33,6 +33,7 @@ from retrieval.embedding import Embedder
 from retrieval.errors import UserError
 from retrieval.filters import QueryFilters, Vocabulary, product_filter_metadata
 from retrieval.lexical import BM25Index
+from retrieval.product_words import WordIndex, brand_of_title
 from retrieval.store import ChromaProductStore, InMemoryProductStore, ProductStore, StoreError
 
 MANIFEST_VERSION = 1
@@ -96,9 +97,13 @@ class CatalogIndex:
         self.position = {pid: i for i, pid in enumerate(self.ids)}
         self.vectors = vectors  # (n, dim), rows in `ids` order, L2-normalized
         self.metadata = [product_filter_metadata(p) for p in catalog]
+        self.vocabulary = Vocabulary.from_products(catalog)
+        for meta in self.metadata:  # a brand named only at the start of the title filters like a brand field
+            if not meta.get("brand"):
+                meta["brand"] = brand_of_title(str(meta.get("title", "")), self.vocabulary.brands)
         self._columns = self._build_columns()
         self.bm25 = BM25Index.build(self.ids, [p.search_text() for p in catalog])
-        self.vocabulary = Vocabulary.from_products(catalog)
+        self.words = WordIndex.build(self.metadata)  # product types and audiences
         products = list(catalog)
         self.capabilities = {
             "price": any(p.price > 0 for p in products),
@@ -145,6 +150,9 @@ class CatalogIndex:
             keep &= cols["on_sale"]
         if filters.in_stock:
             keep &= cols["in_stock"]
+        words = self.words.mask(filters)
+        if words is not None:
+            keep &= words
         return keep
 
     def _build_columns(self) -> dict[str, np.ndarray]:

@@ -13,6 +13,8 @@ GLOSSARY: dict[str, str] = {
     "登山鞋": "hiking shoes", "运动鞋": "sports shoes", "跑鞋": "running shoes", "跑步鞋": "running shoes",
     "凉鞋": "sandals", "拖鞋": "slippers", "靴子": "boots", "高跟鞋": "heels", "皮鞋": "leather shoes",
     "帆布鞋": "canvas shoes", "平底鞋": "flats bellies", "鞋子": "shoes", "鞋": "shoes", "袜子": "socks",
+    "靴": "boots", "女靴": "women boots", "男靴": "men boots", "女鞋": "women shoes", "男鞋": "men shoes",
+    "童鞋": "kids shoes", "球鞋": "sports shoes", "板鞋": "sneakers", "布鞋": "canvas shoes",
     # clothing
     "连衣裙": "dress", "裙子": "skirt dress", "衬衫": "shirt", "T恤": "t-shirt", "t恤": "t-shirt",
     "夹克": "jacket", "外套": "jacket coat", "雨衣": "raincoat", "毛衣": "sweater", "卫衣": "sweatshirt",
@@ -27,7 +29,10 @@ GLOSSARY: dict[str, str] = {
     # electronics and home
     "手机壳": "mobile cover case", "手机": "mobile phone", "充电器": "charger", "耳机": "headphones earphones",
     "充电宝": "power bank", "数据线": "cable", "电脑": "computer laptop", "键盘": "keyboard", "鼠标": "mouse",
-    "相机": "camera", "杯子": "mug cup", "马克杯": "mug", "水杯": "water bottle", "水瓶": "bottle",
+    "相机": "camera", "杯子": "mug cup", "马克杯": "mug", "咖啡杯": "coffee mug", "茶杯": "tea cup", "杯": "mug cup",
+    "裙": "skirt dress", "半身裙": "skirt", "短裙": "skirt", "长裙": "dress", "包包": "bag", "挎包": "sling bag",
+    "单肩包": "shoulder bag", "手拿包": "clutch", "钥匙扣": "key chain", "指甲油": "nail polish",
+    "水杯": "water bottle", "水瓶": "bottle",
     "锅": "pan cookware", "刀": "knife", "床单": "bedsheet", "被子": "quilt blanket", "枕头": "pillow",
     "窗帘": "curtains", "地毯": "carpet rug", "灯": "lamp light", "椅子": "chair", "桌子": "table",
     "香水": "perfume", "口红": "lipstick", "化妆品": "makeup cosmetics", "洗发水": "shampoo", "面霜": "cream",
@@ -37,7 +42,13 @@ GLOSSARY: dict[str, str] = {
     "舒适": "comfortable", "纯棉": "cotton", "棉": "cotton", "真皮": "genuine leather", "皮革": "leather",
     "不锈钢": "stainless steel", "塑料": "plastic", "木": "wood", "丝绸": "silk", "羊毛": "wool",
     "男士": "men", "男": "men", "女士": "women", "女": "women", "儿童": "kids", "婴儿": "baby",
-    "男孩": "boys", "女孩": "girls", "情侣": "couple", "休闲": "casual", "正式": "formal", "派对": "party",
+    "男孩": "boys", "女孩": "girls", "情侣": "couple",
+    # people shoppers buy for: the group the catalog files their things under
+    "老公": "men", "丈夫": "men", "男朋友": "men", "男友": "men", "爸爸": "men", "父亲": "men", "老爸": "men",
+    "爷爷": "men", "哥哥": "men", "弟弟": "men", "老婆": "women", "妻子": "women", "太太": "women",
+    "女朋友": "women", "女友": "women", "妈妈": "women", "母亲": "women", "老妈": "women", "奶奶": "women",
+    "姐姐": "women", "妹妹": "women", "闺蜜": "women", "儿子": "boys", "女儿": "girls", "孩子": "kids",
+    "小孩": "kids", "宝宝": "baby", "休闲": "casual", "正式": "formal", "派对": "party",
     "婚礼": "wedding", "运动": "sports", "户外": "outdoor", "登山": "hiking", "跑步": "running",
     "数字": "digital", "模拟": "analog", "智能": "smart", "无线": "wireless", "便携": "portable",
     "大号": "large", "小号": "small", "中号": "medium", "长袖": "full sleeve", "短袖": "short sleeve",
@@ -53,6 +64,25 @@ _MAX_LEN = max(len(k) for k in GLOSSARY)
 
 def has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def segments(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, English term) of each glossary word in `text`, by the same longest-match scan."""
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(text):
+        if has_cjk(text[i]):
+            for size in range(min(_MAX_LEN, len(text) - i), 0, -1):
+                term = GLOSSARY.get(text[i : i + size])
+                if term:
+                    out.append((i, i + size, term))
+                    i += size
+                    break
+            else:
+                i += 1
+        else:
+            i += 1
+    return out
 
 
 def translate_terms(text: str) -> str:

@@ -13,6 +13,7 @@ from retrieval.embedding import Embedder
 from retrieval.filters import Vocabulary
 from scene.features import normalize
 from scene.model import Prediction, SceneModel
+from scene.need_reading import is_product_request, read_need, request_clause
 from scene.slots import SceneSlots, extract
 from scene.state import DialogueState
 from scene.taxonomy import IN_SCOPE, OUT_OF_SCOPE
@@ -36,6 +37,8 @@ MAX_EMBED_CHARS = 300
 
 
 _PRODUCT_SCENES = ("product_qa", "compare", "cart", "search", "recommend")
+# Scenes a plain product request ("戒指", "watch for my husband under 1500") is taken out of.
+_NOT_A_REQUEST = (OUT_OF_SCOPE, "chitchat", "product_qa")
 _REFINABLE = ("search", "recommend")
 _SHORT_WORDS = 8
 _SHORT_CJK = 14
@@ -73,6 +76,7 @@ class SceneDetector:
         shown = state.last_shown if state else []
         focus = state.focus if state else []
         slots = extract(text, shown, focus, self.vocab, self.store_currency, self.fx_to_store)
+        slots.need = read_need(text, slots, self.vocab)
         if state and slots.relative_price and state.last_shown_prices:
             f = slots.filters
             if slots.relative_price == "cheaper" and f.max_price is None:
@@ -95,6 +99,11 @@ class SceneDetector:
             return SceneResult(text=text, scene="chitchat", confidence=0.5, reason="guard:empty")
         slots = self._slots(text, state)
         if _INJECTION.search(text):
+            request = request_clause(text, _INJECTION, lambda clause: self._slots(clause, state))
+            if request is not None:  # refuse the instruction, serve the product request beside it
+                request.prompt_injection = True
+                return SceneResult(text=text, scene="search", confidence=0.9, slots=request,
+                                   reason="guard:injection+request")
             slots.prompt_injection = True
             return SceneResult(text=text, scene="out_of_scope", confidence=0.99, slots=slots, reason="guard:injection")
         pred = self.predict(text)
@@ -104,6 +113,11 @@ class SceneDetector:
         reason = "model"
         if state is not None and state.last_shown:
             scene, reason = self._resolve_in_context(text, scene, slots, in_scope, state, reason)
+        if is_product_request(slots) and scene in _NOT_A_REQUEST:
+            scene, reason = "search", "context:product_request"
+        elif (state is not None and state.past_needs and slots.need is not None and slots.need.restore
+              and not slots.references and slots.order_number is None and scene not in ("cart", "compare")):
+            scene, reason = "search", "context:restore"  # "back to the boots", "回到刚才的"
         if scene == OUT_OF_SCOPE:
             confidence = pred.oos_score if pred.is_oos else 0.5
         else:

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from retrieval.filters import QueryFilters, Vocabulary, parse_query
+from scene.need import NeedReading
 
 ORDINAL_NAMES = (
     "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
@@ -89,6 +90,7 @@ class SceneSlots(BaseModel):
     reference_ambiguous: bool = False
     relative_price: Literal["cheaper", "pricier"] | None = None
     prompt_injection: bool = False
+    need: NeedReading | None = Field(default=None, description="what the message says about the need (scene.need)")
 
 
 def _zh_int(s: str) -> int | None:

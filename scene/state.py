@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, model_validator
 
+from scene.need import MAX_PAST, Need, NeedUpdate
 from scene.referents import Referents
+
+MAX_SEEN = 50
 
 if TYPE_CHECKING:
     from scene.detector import SceneResult
@@ -34,6 +37,8 @@ class DialogueState(BaseModel):
     last_shown: list[str] = Field(default_factory=list)
     last_shown_prices: list[float] = Field(default_factory=list)
     refs: Referents = Field(default_factory=Referents)
+    need: Need | None = Field(default=None, description="what the shopper is looking for now (scene.need)")
+    past_needs: list[Need] = Field(default_factory=list, description="earlier needs, oldest first")
 
     @model_validator(mode="before")
     @classmethod
@@ -90,3 +95,19 @@ class DialogueState(BaseModel):
         elif result.slots.references and not result.slots.reference_ambiguous and not self.refs.decided:
             self.refs.focus_on(result.slots.references)
         self.refs.end_turn()
+
+    def apply_need(self, update: NeedUpdate, shown_ids: Sequence[str] = (),
+                   shown_prices: Sequence[float] = ()) -> None:
+        """Make `update.need` the current need (with the cards shown for it, if any); a switch or restore
+        files the old one among the past needs."""
+        need = update.need.model_copy(deep=True)
+        if shown_ids:
+            need.shown_ids, need.shown_prices = list(shown_ids), list(shown_prices)
+            need.seen_ids = list(dict.fromkeys([*need.seen_ids, *shown_ids]))[-MAX_SEEN:]
+        old = self.need
+        if old is not None and update.change in ("switch", "restore", "new"):
+            others = [n for n in self.past_needs if n.filters.types != old.filters.types or n.query != old.query]
+            self.past_needs = [*others[-(MAX_PAST - 1):], old]
+        if update.change == "restore":
+            self.past_needs = [n for n in self.past_needs if n.filters.types != need.filters.types]
+        self.need = need

@@ -316,11 +316,14 @@ class Conversation:
             result = result.model_copy(update={"scene": scene})
         # A new list resets the referents; otherwise what a skill decided (focus, comparison, cart view) stays.
         self.state.record(result, shown_ids=[p.id for p in shown], shown_prices=[p.price for p in shown], text=text)
+        if ctx.need_update is not None:
+            self.state.apply_need(ctx.need_update, [p.id for p in shown], [p.price for p in shown])
         self.language = ctx.language
         self.save()
         record_profile_events(services, self.user_id, "view", [p.id for p in shown])
         services.store.events.log(self.id, "turn", {"scene": scene, "confidence": result.confidence,
-                                                    "shown": [p.id for p in shown], "language": ctx.language})
+                                                    "shown": [p.id for p in shown], "language": ctx.language,
+                                                    "need": self.state.need.summary() if self.state.need else ""})
         record_turn(services.store, conversation_id=self.id, user_id=self.user_id, scene=scene, language=ctx.language,
                     text=text, shown=shown, trace=ctx.trace, generation=ctx.generation_summary(),
                     elapsed_ms=_ms(started) if started is not None else 0.0)

@@ -43,12 +43,14 @@ class TurnDecision:
     confidence: float
     shown: tuple[str, ...]
     language: str
+    need: str = ""  # what the bot understood the shopper wants after the turn (scene.need.Need.summary)
 
     @classmethod
     def of(cls, logged: dict[str, object]) -> TurnDecision:
         confidence, shown = logged.get("confidence"), logged.get("shown")
         return cls(str(logged.get("scene", "")), float(confidence) if isinstance(confidence, int | float) else 0.0,
-                   tuple(str(p) for p in shown) if isinstance(shown, list) else (), str(logged.get("language", "")))
+                   tuple(str(p) for p in shown) if isinstance(shown, list) else (), str(logged.get("language", "")),
+                   str(logged.get("need", "")))
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class ConversationView:
     scene_decisions: tuple[TurnDecision, ...]
     actions: tuple[dict[str, object], ...]  # card and agent actions as logged
     profile_error: str = ""  # why the profile is missing although there are profiles
+    need: str = ""  # the shopper's current need as the bot keeps it (product, who for, budget, colour...)
 
 
 @dataclass(frozen=True)
@@ -124,10 +127,14 @@ def shopper_view(services: Services, conversation_id: str) -> ConversationView:
     products = tuple(ProductView(p.id, p.title, p.price, p.currency, p.in_stock, money(p.price, p.currency or None))
                      for pid in shown if (p := services.product(pid)) is not None)
     profile, recent, problem = _profile(services, stored.user_id)
+    try:
+        need = DialogueState.model_validate(stored.state.get("dialogue") or {}).need
+    except ValueError:
+        need = None
     return ConversationView(
         stored.id, stored.user_id, stored.status, stored.language,
         tuple(services.store.conversations.messages(conversation_id)), profile, recent, products, decisions,
-        tuple(p for t, p in log if t in ("action", "agent"))[-RECENT:], problem)
+        tuple(p for t, p in log if t in ("action", "agent"))[-RECENT:], problem, need.summary() if need else "")
 
 
 def _profile(services: Services, user_id: str) -> tuple[UserProfile | None, tuple[ProfileEvent, ...], str]:

@@ -50,7 +50,9 @@ def test_brand_and_category_come_from_the_catalog_vocabulary(demo_products: list
     vocab = Vocabulary.from_products(demo_products)
     f = parse_query("karatcraft gold ring", vocab).filters
     assert f.brands == ["karatcraft"]
-    assert parse_query("shoes for men", vocab).filters.categories == ["footwear"]
+    shoes = parse_query("shoes for men", vocab).filters
+    assert shoes.categories == ["footwear"]
+    assert shoes.types == ["shoe"] and shoes.audiences == ["men"]  # also read: a need applies them (scene.need)
     assert parse_query("手表", vocab).filters.categories == ["watches"]
     # Everyday words that happen to be a brand somewhere are not hard filters.
     assert "fashion" not in vocab.brands

@@ -26,6 +26,7 @@ from assistant.storage.store import StateStore
 from retrieval.catalog import Catalog, Product
 from retrieval.hybrid import HybridSearcher
 from scene.detector import SceneResult
+from scene.need import NeedUpdate
 from scene.state import DialogueState
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ class TurnContext:
     generated: list[tuple[GuardReport, float | None]] = field(default_factory=list)  # (guard report, ttft s)
     record_as: str | None = None  # scene to record in the dialogue state (default: the detected one)
     trace: TurnTrace = field(default_factory=TurnTrace)  # for the owner's log (assistant.insights)
+    need_update: NeedUpdate | None = None  # the shopper's need after this turn (search, recommend)
 
     @property
     def zh(self) -> bool:

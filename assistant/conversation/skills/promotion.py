@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.conversation.events import Event, PromotionEvent, TextDeltaEvent
+from assistant.conversation.skills import finding
 from assistant.conversation.skills.base import Services, TurnContext, say
-from assistant.conversation.skills.showing import Pick, cards_event, fallback_reasons
+from assistant.conversation.skills.showing import Pick, cards_event, fallback_reasons, rank_hits
 from assistant.promotions import Cart, CartLine, PromoProfile, eligible_promotions, phrase_promotions
 
 
@@ -15,6 +16,18 @@ def _on_sale(services: Services, k: int, exclude: set[str]) -> list[Pick]:
     pool = [p for p in services.catalog if p.on_sale and p.in_stock and p.id not in exclude]
     pool.sort(key=lambda p: (-(p.rating or 0) * min(p.rating_count, 50), -p.discount_pct, p.id))
     return [Pick(p, fallback_reasons(p)) for p in pool[:k]]
+
+
+def _named_on_sale(ctx: TurnContext, services: Services, exclude: set[str]) -> list[Pick] | None:
+    """Sale items of the product the shopper named ("deals on boots?", "打折的手表"), None when none was named."""
+    read = ctx.result.slots.need
+    if read is None or not read.types:
+        return None
+    update = finding.plan(ctx, services, read)
+    update.need.filters.on_sale = True
+    found = finding.find(ctx, services, update, services.config.candidates)
+    hits = [h for h in (found.response.hits if found.response else []) if h.product.id not in exclude]
+    return rank_hits(ctx, services, found.query, hits, services.config.cards_per_turn)
 
 
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
@@ -29,8 +42,10 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     result = eligible_promotions(cart, promo_profile, services.catalog, services.now(), services.coupons,
                                  money=money)
     in_cart = {ln.product.id for ln in lines}
-    suggestions = [Pick(p, fallback_reasons(p)) for p in result.sale_items if p.id not in in_cart]
-    if not suggestions:
+    named = _named_on_sale(ctx, services, in_cart)
+    suggestions = named if named is not None else [Pick(p, fallback_reasons(p)) for p in result.sale_items
+                                                   if p.id not in in_cart]
+    if not suggestions and named is None:
         suggestions = _on_sale(services, 3, in_cart)
     if suggestions:
         ctx.shown = [p.product for p in suggestions]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from assistant.conversation.events import Event
+from assistant.conversation.skills import finding
 from assistant.conversation.skills.base import Services, TurnContext
 from assistant.conversation.skills.search import content_words
 from assistant.conversation.skills.showing import Pick, fallback_reasons, rank_hits, show_picks
@@ -39,11 +40,12 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     profile = services.profile(ctx.user_id)
     slots = ctx.result.slots
     k = services.config.cards_per_turn
-    asked = " ".join(content_words(slots.query))
+    read = finding.reading(ctx, services)
+    named = bool(read.types or read.wishes or not slots.filters.is_empty())  # the shopper said what they want
     exclude = set(profile.recent[-10:]) if profile is not None else set()
     cold = profile is None or profile.is_cold
-    if asked or not slots.filters.is_empty():
-        query = asked or slots.query or ctx.message
+    if named:
+        query = " ".join(content_words(slots.query)) or slots.query or ctx.message
     elif not cold and profile is not None:
         cats = [c for c, w in profile.top("categories", 2) if w > 0]
         brands = [b for b, w in profile.top("brands", 1) if w > 0]
@@ -51,13 +53,19 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     else:
         query = ""
     picks: list[Pick] = []
-    if query:
+    if named:  # the need, read and searched as search does
+        found = finding.find(ctx, services, finding.plan(ctx, services, read), services.config.candidates)
+        if found.response is not None:
+            response = found.response
+            query = found.query or response.parsed.residual or query
+            picks = rank_hits(ctx, services, query, response.hits, k)
+            ctx.memory["last_query"] = query
+            ctx.memory["last_filters"] = response.filters.model_dump(exclude_defaults=True)
+    elif query:
         try:
             response = services.searcher.search(query, k=services.config.candidates, filters=slots.filters,
                                                 exclude_ids=exclude)
             picks = rank_hits(ctx, services, response.parsed.residual or query, response.hits, k)
-            ctx.memory["last_query"] = response.parsed.residual or query
-            ctx.memory["last_filters"] = response.filters.model_dump(exclude_defaults=True)
         except QueryError:
             picks = []
     if not picks:

@@ -1,9 +1,10 @@
 """Search: hybrid retrieval under the filters read from the words, personalized ranking, explanations.
 
-Follow-ups refine the previous search ("cheaper ones?", "any in blue?", "show
-more"): the last query and filters live in the conversation's memory. A request
-too broad to search well ("a gift") gets one clarifying question; the answer is
-searched together with the original request.
+Each message is folded into the shopper's need (`scene.need`, kept in the dialogue
+state): "cheaper ones?", "any in blue?", "show more" refine it, another product
+switches it, "back to the boots" restores an earlier one (`skills.finding`). A
+request too broad to search well ("a gift") gets one clarifying question; the answer
+is searched together with the original request.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from assistant.conversation.events import Event
-from assistant.conversation.skills import zh
+from assistant.conversation.skills import finding, zh
 from assistant.conversation.skills.base import Services, TurnContext, say
 from assistant.conversation.skills.showing import rank_hits, show_picks
 from assistant.insights.trace import NO_RESULTS
 from retrieval.filters import QueryFilters
-from retrieval.hybrid import QueryError
 from retrieval.money import Money, marker_regex
+from scene.need import NeedUpdate
 
 _FOLLOWUP_WORDS = {
     "ones", "one", "any", "show", "me", "more", "some", "those", "these", "them", "in", "with", "please",
@@ -28,7 +29,6 @@ _FOLLOWUP_WORDS = {
     "or", "is", "are", "there", "something", "similar", "like", "that", "this", "again", "but", "colour",
     "color", "budget", "price", "lower", "higher", "rated", "rating", "sale", "on", "discount",
 }
-_MORE = re.compile(r"\b(show|see|any)\s+(me\s+)?(more|others|other ones|something else)\b|换一批|更多|还有别的", re.I)
 _BROAD = re.compile(
     r"^\s*(i\s+(want|need)\s+(to\s+buy\s+)?|looking\s+for\s+|find\s+me\s+|buy\s+)?(a|an|some|any)?\s*"
     r"(gift|present|something|anything|stuff|things?|products?|items?)"
@@ -48,27 +48,13 @@ def is_too_broad(ctx: TurnContext) -> bool:
     return bool(_BROAD.match(ctx.message)) and slots.filters.is_empty()
 
 
-def _is_refinement(ctx: TurnContext) -> bool:
-    if not ctx.memory.get("last_query"):
-        return False
-    slots = ctx.result.slots
-    if ctx.result.reason.startswith("context:refinement") or slots.relative_price or _MORE.search(ctx.message):
-        return True
-    return not content_words(slots.query)
-
-
-def plan_query(ctx: TurnContext) -> tuple[str, QueryFilters, set[str]]:
-    """(query text, filters, ids to exclude) for this turn."""
-    slots = ctx.result.slots
+def plan(ctx: TurnContext, services: Services) -> NeedUpdate:
+    """The shopper's need after this message (`scene.need`): the answer to a clarifying question is read
+    together with the request it answers."""
     if ctx.memory.get("clarify_for"):
         base = str(ctx.memory.pop("clarify_for"))
-        return f"{base} {ctx.message}", slots.filters, set()
-    if _is_refinement(ctx):
-        last = QueryFilters.model_validate(ctx.memory.get("last_filters") or {})
-        merged = last.merged(slots.filters)
-        exclude = set(ctx.state.last_shown) if (slots.relative_price or _MORE.search(ctx.message)) else set()
-        return str(ctx.memory["last_query"]), merged, exclude
-    return (slots.query or ctx.message), slots.filters, set()
+        return finding.plan(ctx, services, finding.reading(ctx, services, f"{base} {ctx.message}"))
+    return finding.plan(ctx, services)
 
 
 @lru_cache(maxsize=8)
@@ -97,13 +83,12 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         ))
         return
     ctx.memory.pop("clarified", None)
-    query, filters, exclude = plan_query(ctx)
-    try:
-        response = services.searcher.search(query, k=services.config.candidates, filters=filters, exclude_ids=exclude)
-    except QueryError as exc:
-        yield from say(str(exc))
+    found = finding.find(ctx, services, plan(ctx, services), services.config.candidates)
+    if found.error is not None or found.response is None:
+        yield from say(found.error or "")
         return
-    ctx.memory["last_query"] = response.parsed.residual or query
+    response, query = found.response, found.query or found.response.parsed.residual
+    ctx.memory["last_query"] = query
     ctx.memory["last_filters"] = response.filters.model_dump(exclude_defaults=True)
     chips = response.filters.describe(money)
     budget = (response.filters.min_price, response.filters.max_price)
@@ -120,15 +105,21 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
             + "。试试换个说法或放宽价格范围。",
         ))
         return
-    label = _label(response.parsed.residual or query, money)
+    label = _label(found.need.query or response.parsed.residual or query, money)
     chip_text = f" ({', '.join(chips)})" if chips else ""
     lead = ctx.t(
         f"Here are {len(picks)} picks for \u201c{label}\u201d{chip_text}.",
         f"为您找到{len(picks)}件“{label}”相关商品" + (f"（{'，'.join(zh.chip(c) for c in chips)}）" if chips else "")
         + "。",
     )
-    yield from show_picks(ctx, services, picks, lead + _unconverted_budget(ctx, response.filters, money), ctx.message,
-                          chips)
+    note = finding.relaxation_note(ctx, found)
+    request = ctx.message
+    if ctx.result.slots.prompt_injection:  # instructions to the assistant beside the request: not followed
+        lead = ctx.t("I can't change how I work or what things cost, but here is what you asked for. ",
+                     "我不能改变我的工作方式或商品价格，但这是您要找的商品。") + lead
+        request = ctx.result.slots.query
+    lead += _unconverted_budget(ctx, response.filters, money)
+    yield from show_picks(ctx, services, picks, f"{note} {lead}" if note else lead, request, chips, note)
 
 
 def _unconverted_budget(ctx: TurnContext, filters: QueryFilters, money: Money) -> str:

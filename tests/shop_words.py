@@ -1,0 +1,88 @@
+"""A small Flipkart-like catalog for the tests of product words, audiences and the shopper's need.
+
+Titles and category paths are written the way real exports write them (the brand first,
+the product noun last, "- for men, boys"); some brands are only in the title.
+"""
+
+from __future__ import annotations
+
+from retrieval.catalog import Product
+
+
+def shop_products() -> list[Product]:
+    rows: list[tuple[str, str, str, list[str], float, dict[str, str]]] = [
+        # id, title, brand, category path, price, attributes
+        ("m1", "akup happy-birthday ceramic mug", "akup", ["kitchen dining", "coffee mugs", "akup coffee mugs"], 259,
+         {}),
+        ("m2", "akup keep-calm ceramic mug", "akup", ["kitchen dining", "coffee mugs", "akup coffee mugs"], 279, {}),
+        ("m3", "shopmania gift ceramic mug", "shopmania", ["kitchen dining", "coffee mugs"], 225, {}),
+        ("m4", "myesquire ceramic coffee burner pot", "myesquire",
+         ["home decor", "candles fragrances", "aroma burners"], 299, {"colour": "Brown"}),
+        ("b1", "la briza black boots", "la briza", ["footwear", "womens footwear", "casual shoes", "boots"], 999,
+         {"gender": "Women", "colour": "Black"}),
+        ("b2", "kielz brown ankle boots", "kielz", ["footwear", "womens footwear", "casual shoes", "boots"], 1899,
+         {"gender": "Women", "colour": "Brown"}),
+        ("b3", "tsg tan boots", "tsg", ["footwear", "womens footwear", "casual shoes", "boots"], 2650,
+         {"gender": "Women", "colour": "Tan"}),
+        ("b4", "red tape leather boots", "red tape", ["footwear", "mens footwear", "casual shoes", "boots"], 2999,
+         {"gender": "Men", "colour": "Black"}),
+        ("f1", "yepme women flats", "yepme", ["footwear", "womens footwear", "flats"], 399,
+         {"gender": "Women", "colour": "Brown"}),
+        ("r1", "glacier running shoes", "glacier", ["footwear", "mens footwear", "sports shoes"], 498,
+         {"gender": "Men", "colour": "White"}),
+        ("r2", "adiwalk atom running shoes", "adiwalk", ["footwear", "mens footwear", "sports shoes"], 599,
+         {"gender": "Men", "colour": "Multicolor"}),
+        ("r3", "canmp running shoes", "canmp", ["footwear", "kids footwear", "for boys", "sports shoes"], 299,
+         {"gender": "Boys", "colour": "Grey"}),
+        ("r4", "steppings running shoes", "steppings", ["footwear", "womens footwear", "sports shoes"], 2099,
+         {"gender": "Women", "colour": "Pink"}),
+        ("r5", "jqr sports running shoes", "jqr", ["footwear", "mens footwear", "sports shoes"], 999,
+         {"gender": "Men", "colour": "Blue"}),
+        ("w1", "skmei ad1031 analog-digital watch - for men, boys", "", ["watches", "wrist watches"], 1699,
+         {"gender": "Men, Boys", "colour": "Black"}),
+        ("w2", "skmei dg0939 digital watch - for men, boys", "", ["watches", "wrist watches"], 999,
+         {"gender": "Men, Boys", "colour": "Red"}),
+        ("w3", "swag 670014 analog watch - for boys", "", ["watches", "wrist watches"], 599,
+         {"gender": "Boys", "colour": "Blue"}),
+        ("w4", "swag 8822 analog watch - for boys", "", ["watches", "wrist watches"], 649,
+         {"gender": "Boys", "colour": "Black"}),
+        ("w5", "camerii elegance analog watch - for women", "camerii", ["watches", "wrist watches"], 1299,
+         {"gender": "Women", "colour": "White"}),
+        ("w6", "titan classic analog watch - for men", "titan", ["watches", "wrist watches"], 2495,
+         {"gender": "Men", "colour": "Brown"}),
+        ("w7", "anno dominii watch box", "anno dominii", ["watches", "watch accessories", "watch boxes"], 1499,
+         {"gender": "Unisex"}),
+        ("h1", "mast & harbour shoulder bag", "mast & harbour", ["bags wallets belts", "bags", "hand bags"], 1299,
+         {"gender": "Women"}),
+        ("h2", "alessia74 hand-held bag", "alessia74", ["bags wallets belts", "bags", "hand bags"], 649,
+         {"gender": "Women", "colour": "Pink"}),
+        ("h3", "packman security bags", "packman", ["bags wallets belts", "bags", "courier bags"], 298, {}),
+        ("h4", "packman courier bags", "packman", ["bags wallets belts", "bags", "courier bags"], 310, {}),
+        ("d1", "allen solly girl's shift dress", "", ["clothing", "kids clothing", "girls wear", "dresses"], 899,
+         {"gender": "Girl's"}),
+        ("d2", "allen solly girl's a-line dress", "", ["clothing", "kids clothing", "girls wear", "dresses"], 999,
+         {"gender": "Girl's"}),
+        ("d3", "oranje women's black dress", "oranje", ["clothing", "womens clothing", "dresses"], 909,
+         {"gender": "Women's", "colour": "Black"}),
+        ("d4", "dernier women's blue dress", "dernier", ["clothing", "womens clothing", "dresses"], 661,
+         {"gender": "Women's", "colour": "Blue"}),
+        ("d5", "svt women's regular skirt", "svt", ["clothing", "womens clothing", "skirts"], 599,
+         {"gender": "Women's"}),
+        ("d6", "tenn women's pleated skirt", "tenn", ["clothing", "womens clothing", "skirts"], 749,
+         {"gender": "Women's"}),
+        ("t1", "shoebuzz casual top", "shoebuzz", ["clothing", "womens clothing", "tops"], 349,
+         {"gender": "Women's"}),
+        ("t2", "kaaryah casual top", "kaaryah", ["clothing", "womens clothing", "tops"], 449, {"gender": "Women's"}),
+        ("n1", "dgold beads stone necklace", "dgold", ["jewellery", "necklaces chains", "necklaces"], 990,
+         {"gender": "Women"}),
+        ("n2", "voril gold plated necklace", "voril", ["jewellery", "necklaces chains", "necklaces"], 349,
+         {"gender": "Women"}),
+        ("g1", "karatcraft gold diamond 18 k ring", "karatcraft", ["jewellery", "rings"], 33519,
+         {"gender": "Women, Girls", "colour": "Gold"}),
+        ("g2", "kundali gold topaz 18 k ring", "kundali", ["jewellery", "rings"], 21900, {"gender": "Men"}),
+        ("l1", "viviana nail paint, lipstick", "viviana", ["beauty", "combos and kits"], 499, {}),
+        ("l2", "rythmx nail polishes black lipsticks combo", "rythmx", ["beauty", "combos and kits"], 399, {}),
+    ]
+    return [Product(id=pid, title=title, brand=brand, category_path=path, price=price, list_price=price * 1.5,
+                    stock=10, attributes=attrs, rating=4.0, rating_count=10)
+            for pid, title, brand, path, price, attrs in rows]
