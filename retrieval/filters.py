@@ -86,6 +86,7 @@ class QueryFilters(BaseModel):
     brands: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     colours: list[str] = Field(default_factory=list)
+    sizes: list[str] = Field(default_factory=list, description="`size_key`s; a product passes with any of them")
     min_rating: float | None = Field(default=None, ge=0, le=5)
     on_sale: bool = False
     in_stock: bool = False
@@ -113,6 +114,7 @@ class QueryFilters(BaseModel):
         chips += [f"brand: {b}" for b in self.brands]
         chips += [f"category: {c}" for c in self.categories]
         chips += [f"colour: {c}" for c in self.colours]
+        chips += [f"size: {s}" for s in self.sizes]
         if self.min_rating is not None:
             chips.append(f"rating ≥ {self.min_rating:g}")
         if self.on_sale:
@@ -124,11 +126,16 @@ class QueryFilters(BaseModel):
     # --- the two places filters are applied: vector store and lexical side ---
 
     def matches(self, meta: Mapping[str, Any]) -> bool:
-        """Whether a product's metadata (see `product_filter_metadata`) passes every filter."""
+        """Whether a product's metadata (see `product_filter_metadata`) passes every filter.
+
+        A product with variants passes a filter when one of its variants does: its
+        price range [price, price_max] meets the budget, one variant has the colour,
+        one the size, one is in stock (not necessarily the same variant for each).
+        """
         price = float(meta.get("price", 0.0))
         if (self.min_price is not None or self.max_price is not None) and price <= 0:
             return False  # price unknown: never claim it fits a budget
-        if self.min_price is not None and price < self.min_price:
+        if self.min_price is not None and float(meta.get("price_max", price)) < self.min_price:
             return False
         if self.max_price is not None and price > self.max_price:
             return False
@@ -137,6 +144,8 @@ class QueryFilters(BaseModel):
         if self.categories and meta.get("category", "") not in self.categories:
             return False
         if self.colours and not any(meta.get(f"colour_{c}", False) for c in self.colours):
+            return False
+        if self.sizes and not any(meta.get(f"size_{s}", False) for s in self.sizes):
             return False
         if self.min_rating is not None and float(meta.get("rating", 0.0)) < self.min_rating:
             return False
@@ -150,7 +159,7 @@ class QueryFilters(BaseModel):
         if self.min_price is not None or self.max_price is not None:
             clauses.append({"price": {"$gt": 0.0}})
         if self.min_price is not None:
-            clauses.append({"price": {"$gte": float(self.min_price)}})
+            clauses.append({"price_max": {"$gte": float(self.min_price)}})
         if self.max_price is not None:
             clauses.append({"price": {"$lte": float(self.max_price)}})
         if self.brands:
@@ -159,6 +168,9 @@ class QueryFilters(BaseModel):
             clauses.append({"category": {"$in": list(self.categories)}})
         if self.colours:
             ors = [{f"colour_{c}": True} for c in self.colours]
+            clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        if self.sizes:
+            ors = [{f"size_{s}": True} for s in self.sizes]
             clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
         if self.min_rating is not None:
             clauses.append({"rating": {"$gte": float(self.min_rating)}})
@@ -191,12 +203,34 @@ def colour_families(text: str) -> list[str]:
     return found
 
 
+_SIZE_WORDS = {"extra small": "xs", "x-small": "xs", "small": "s", "medium": "m", "large": "l", "x-large": "xl",
+               "extra large": "xl", "xx-large": "xxl", "one size": "onesize", "talla única": "onesize"}
+
+
+def size_key(value: str) -> str:
+    """One spelling per size, shared by product options and shopper words ("Medium" -> "m", "6-12 months" ->
+    "6-12m")."""
+    low = " ".join(value.lower().split())
+    low = _SIZE_WORDS.get(low, low)
+    low = re.sub(r"\s*(?:months?|meses|mo)$", "m", low)
+    low = re.sub(r"\s*(?:years?|yrs?|años)$", "y", low)
+    return re.sub(r"[^\w.+/-]", "", low)
+
+
 def product_filter_metadata(product: Product) -> dict[str, str | int | float | bool]:
-    """Scalar metadata a filter is evaluated on, for Chroma and the lexical mask alike."""
+    """Scalar metadata a filter is evaluated on, for Chroma and the lexical mask alike.
+
+    Colours come from the colour option of every variant (or the colour attribute, or
+    the title); sizes from the size option of every variant (or the size attribute).
+    """
     meta = product.metadata()
-    colour_source = product.colour or product.title
+    colour_source = ", ".join(product.option_values("colour")) or product.title
     for family in colour_families(colour_source):
         meta[f"colour_{family}"] = True
+    for size in product.option_values("size"):
+        key = size_key(size)
+        if key:
+            meta[f"size_{key}"] = True
     return meta
 
 
@@ -283,6 +317,12 @@ _ZH_RULES: list[tuple[str, str]] = [
     (rf"{_AMOUNT}\s*(?:以上)", "min_post"),
     (rf"(?:预算)\s*{_AMOUNT}", "max"),
 ]
+
+_SIZE_RULE = re.compile(
+    r"\b(?:in\s+)?(?:size|sized|talla|taille)\s*:?\s*"
+    r"(extra[ -]small|extra[ -]large|x{1,3}-?(?:small|large|s|l)|[2-6]xl|small|medium|large|one size|"
+    r"\d+(?:[.,/-]\d+)*\s*(?:months?|meses|years?|m|y|t)?|xs|s|m|l|xl)(?![\w])"
+)
 
 _RATING_RULES: list[tuple[str, str | None]] = [
     (r"\b(\d(?:\.\d)?)\s*\+?\s*stars?\s*(?:and up|and above|or more|or higher|\+)?", None),
@@ -387,6 +427,15 @@ def parse_query(
             filters.min_rating = value
             take(rating)
             break
+
+    # Sizes ("size m", "in size 10", "talla 6-12m"): the words go, the size becomes a filter.
+    for size in _SIZE_RULE.finditer(low):
+        if any(s <= size.start() < e for s, e in spans):
+            continue
+        key = size_key(size.group(1))
+        if key and key not in filters.sizes:
+            filters.sizes.append(key)
+            take(size)
 
     # Sale and stock
     for word in ON_SALE_WORDS:

@@ -7,7 +7,9 @@ Layout under `<data_dir>/catalogs/<name>/`:
 
 The BM25 index, the filter metadata arrays and the in-memory vector matrix are
 rebuilt from those at open. Re-ingesting is an upsert: only products whose
-content hash changed are re-embedded, and removed ones can be deleted.
+embedded text changed are re-embedded; a product whose price, stock or
+variants changed keeps its vector and gets its stored facts and filter
+metadata refreshed; removed ones can be deleted.
 `products.jsonl` and `manifest.json` are replaced atomically, so a failed run
 leaves the previous index readable.
 """
@@ -28,7 +30,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from retrieval.catalog import Catalog, Product
+from retrieval.catalog import Catalog, Product, text_fingerprint
 from retrieval.embedding import Embedder
 from retrieval.filters import QueryFilters, Vocabulary, product_filter_metadata
 from retrieval.lexical import BM25Index
@@ -52,12 +54,16 @@ class CatalogIndexError(RuntimeError):
 
 @dataclass
 class UpdateStats:
+    """What an upsert did: `updated` products were re-embedded (their text changed), `refreshed` ones only
+    had their facts and metadata rewritten (price, stock, variants) with the vector they had."""
+
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    refreshed: int = 0
 
     @property
     def embedded(self) -> int:
@@ -65,7 +71,8 @@ class UpdateStats:
 
     @property
     def products_per_s(self) -> float:
-        return (self.added + self.updated + self.unchanged) / self.seconds if self.seconds > 0 else 0.0
+        done = self.added + self.updated + self.refreshed + self.unchanged
+        return done / self.seconds if self.seconds > 0 else 0.0
 
 
 def catalog_dir(data_dir: Path, name: str) -> Path:
@@ -126,7 +133,7 @@ class CatalogIndex:
         if filters.min_price is not None or filters.max_price is not None:
             keep &= cols["price"] > 0
         if filters.min_price is not None:
-            keep &= cols["price"] >= filters.min_price
+            keep &= cols["price_max"] >= filters.min_price
         if filters.max_price is not None:
             keep &= cols["price"] <= filters.max_price
         if filters.brands:
@@ -138,6 +145,11 @@ class CatalogIndex:
             for colour in filters.colours:
                 any_colour |= cols.get(f"colour_{colour}", np.zeros(len(self.ids), dtype=bool))
             keep &= any_colour
+        if filters.sizes:
+            any_size = np.zeros(len(self.ids), dtype=bool)
+            for size in filters.sizes:
+                any_size |= cols.get(f"size_{size}", np.zeros(len(self.ids), dtype=bool))
+            keep &= any_size
         if filters.min_rating is not None:
             keep &= cols["rating"] >= filters.min_rating
         if filters.on_sale:
@@ -150,13 +162,14 @@ class CatalogIndex:
         meta = self.metadata
         cols: dict[str, np.ndarray] = {
             "price": np.array([float(m.get("price", 0.0)) for m in meta], dtype=np.float64),
+            "price_max": np.array([float(m.get("price_max", m.get("price", 0.0))) for m in meta], dtype=np.float64),
             "rating": np.array([float(m.get("rating", 0.0)) for m in meta], dtype=np.float64),
             "brand": np.array([str(m.get("brand", "")) for m in meta], dtype=object),
             "category": np.array([str(m.get("category", "")) for m in meta], dtype=object),
             "on_sale": np.array([bool(m.get("on_sale", False)) for m in meta], dtype=bool),
             "in_stock": np.array([bool(m.get("in_stock", False)) for m in meta], dtype=bool),
         }
-        for key in {k for m in meta for k in m if k.startswith("colour_")}:
+        for key in {k for m in meta for k in m if k.startswith(("colour_", "size_"))}:
             cols[key] = np.array([bool(m.get(key, False)) for m in meta], dtype=bool)
         return cols
 
@@ -187,18 +200,25 @@ class CatalogIndex:
         existing = store.content_hashes()
         new_ids = {p.id for p in products}
         to_embed: list[Product] = []
+        to_refresh: list[Product] = []
         for p in products:
             old = existing.get(p.id)
+            new = p.content_hash()
             if old is None:
                 stats.added += 1
                 to_embed.append(p)
-            elif old != p.content_hash():
-                stats.updated += 1
-                to_embed.append(p)
-            else:
+            elif old == new:
                 stats.unchanged += 1
                 if progress:
                     progress(1)
+            elif text_fingerprint(old) == text_fingerprint(new):
+                to_refresh.append(p)
+            else:
+                stats.updated += 1
+                to_embed.append(p)
+        lost = _refresh_facts(store, to_refresh, batch_size, progress)
+        stats.refreshed, stats.updated = len(to_refresh) - len(lost), stats.updated + len(lost)
+        to_embed += lost
         # Chunks are embedded while the previous chunk is written to the store (one writer
         # thread): the vector store's inserts overlap the encoder instead of following it.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
@@ -241,7 +261,8 @@ class CatalogIndex:
                 previous = {}
         update = dict(stats.__dict__)
         update["products_per_s"] = stats.products_per_s
-        full_build = update if stats.unchanged == 0 and stats.added else previous.get("full_build")
+        fresh = stats.added and not (stats.unchanged or stats.refreshed or stats.updated)
+        full_build = update if fresh else previous.get("full_build")
         manifest = {
             "full_build": full_build,
             "version": MANIFEST_VERSION,
@@ -304,6 +325,29 @@ class CatalogIndex:
         vectors = embed_documents(embedder, [p.embedding_text() for p in catalog]) if len(catalog) else np.zeros((0, 1))
         store.upsert(catalog.ids, vectors, [product_filter_metadata(p) for p in catalog], [""] * len(catalog))
         return cls(catalog, store, embedder, np.asarray(vectors, dtype=np.float32))
+
+
+def _refresh_facts(
+    store: ProductStore, products: list[Product], batch_size: int, progress: Callable[[int], None] | None
+) -> list[Product]:
+    """Rewrite the metadata of products whose facts changed but whose embedded text did not, with the
+    vectors the store already holds; returns the products the store had no vector for (to embed)."""
+    lost: list[Product] = []
+    for start in range(0, len(products), batch_size):
+        chunk = products[start : start + batch_size]
+        kept = store.get_embeddings([p.id for p in chunk])
+        lost += [p for p in chunk if p.id not in kept]
+        chunk = [p for p in chunk if p.id in kept]
+        if chunk:
+            store.upsert(
+                [p.id for p in chunk],
+                np.stack([kept[p.id] for p in chunk]),
+                [product_filter_metadata(p) for p in chunk],
+                [p.search_text() for p in chunk],
+            )
+        if progress:
+            progress(len(chunk))
+    return lost
 
 
 def _read_products(path: Path, name: str = "catalog") -> Catalog:
