@@ -22,7 +22,7 @@ CANONICAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
                "kleur", "cor"),
     "material": ("material", "fabric", "outer material", "base material", "strap material", "sole material"),
     "size": ("size", "ring size", "display size", "screen size", "shoe size", "talla", "talla del calzado", "tamaño",
-             "taille", "größe", "groesse", "maat", "taglia", "tamanho"),
+             "taille", "größe", "groesse", "maat", "taglia", "tamanho", "meses"),
     "gender": ("ideal for", "gender"),
     "occasion": ("occasion",),
     "pattern": ("pattern",),

@@ -192,15 +192,23 @@ class ParsedQuery(BaseModel):
 
 
 def colour_families(text: str) -> list[str]:
-    """Colour families named in a free text (a title or an attribute value)."""
+    """Colour families named in a free text (a title or an attribute value), in `COLOUR_WORDS` order.
+
+    One scan with a single pattern: this runs for every product each time an index opens.
+    """
     low = text.lower()
-    found = []
-    for family, words in COLOUR_WORDS.items():
-        for w in words:
-            if _word_in(w, low):
-                found.append(family)
-                break
-    return found
+    pattern, by_word, cjk_words = _colour_matcher()
+    found = {by_word[m.group(0)] for m in pattern.finditer(low)}
+    found.update(family for word, family in cjk_words if word in low)
+    return [family for family in COLOUR_WORDS if family in found]
+
+
+@functools.lru_cache(maxsize=1)
+def _colour_matcher() -> tuple[re.Pattern[str], dict[str, str], list[tuple[str, str]]]:
+    by_word = {w: family for family, words in COLOUR_WORDS.items() for w in words if not _is_cjk(w)}
+    alternation = "|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True))
+    cjk = [(w, family) for family, words in COLOUR_WORDS.items() for w in words if _is_cjk(w)]
+    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])"), by_word, cjk
 
 
 _SIZE_WORDS = {"extra small": "xs", "x-small": "xs", "small": "s", "medium": "m", "large": "l", "x-large": "xl",

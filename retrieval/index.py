@@ -3,6 +3,9 @@
 Layout under `<data_dir>/catalogs/<name>/`:
     products.jsonl   the normalized catalog (source of truth for cards and facts)
     chroma/          the Chroma persistent collection (vectors + filter metadata)
+    hashes.json      id -> content hash of what the vector store holds: lets a sync skip reading
+                     every product's metadata back from Chroma (removed while the store is being
+                     changed, so after an interrupted run the store's own hashes are read instead)
     manifest.json    counts, embedder name and build time; written last
 
 The BM25 index, the filter metadata arrays and the in-memory vector matrix are
@@ -37,6 +40,7 @@ from retrieval.lexical import BM25Index
 from retrieval.store import ChromaProductStore, InMemoryProductStore, ProductStore, StoreError
 
 MANIFEST_VERSION = 1
+HASHES_FILE = "hashes.json"
 
 
 def embed_documents(embedder: Embedder, texts: list[str]) -> np.ndarray:
@@ -197,7 +201,8 @@ class CatalogIndex:
         root.mkdir(parents=True, exist_ok=True)
         store = store or ChromaProductStore.open_persistent(root / "chroma", name)
         stats = UpdateStats()
-        existing = store.content_hashes()
+        existing = _stored_hashes(root, store)
+        (root / HASHES_FILE).unlink(missing_ok=True)  # from here on the store may differ from the file
         new_ids = {p.id for p in products}
         to_embed: list[Product] = []
         to_refresh: list[Product] = []
@@ -252,6 +257,9 @@ class CatalogIndex:
                 kept += [p for p in old_catalog if p.id in set(removed)]
         catalog = Catalog(kept, name=name)
         _atomic_write(root / "products.jsonl", catalog.to_jsonl())
+        hashes = {pid: h for pid, h in existing.items() if not delete_missing or pid in new_ids}
+        hashes.update((p.id, p.content_hash()) for p in products)
+        _atomic_write(root / HASHES_FILE, json.dumps({"count": store.count(), "hashes": hashes}))
         stats.seconds = time.perf_counter() - started
         previous: dict[str, Any] = {}
         if (root / "manifest.json").exists():
@@ -274,7 +282,7 @@ class CatalogIndex:
             "last_update": update,
         }
         _atomic_write(root / "manifest.json", json.dumps(manifest, indent=2))
-        return cls.open(data_dir, name, embedder, store=store), stats
+        return cls._with_vectors(catalog, root, name, embedder, store), stats
 
     # ------------------------------------------------------------ opening
 
@@ -301,6 +309,14 @@ class CatalogIndex:
             catalog = _read_products(root / "products.jsonl", name)
         except (OSError, ValueError, ValidationError) as exc:
             raise CatalogIndexError(f"the index of catalog {name!r} is corrupt ({str(exc)[:120]}): {rebuild}") from exc
+        return cls._with_vectors(catalog, root, name, embedder, store)
+
+    @classmethod
+    def _with_vectors(
+        cls, catalog: Catalog, root: Path, name: str, embedder: Embedder, store: ProductStore | None
+    ) -> CatalogIndex:
+        """The index of `catalog` with its vectors read from the store (every product must have one)."""
+        rebuild = f"run `shopassist index --catalog {name}` to (re)build it"
         try:
             store = store or ChromaProductStore.open_persistent(root / "chroma", name)
             stored_ids, matrix = store.all_embeddings()  # type: ignore[attr-defined]
@@ -325,6 +341,18 @@ class CatalogIndex:
         vectors = embed_documents(embedder, [p.embedding_text() for p in catalog]) if len(catalog) else np.zeros((0, 1))
         store.upsert(catalog.ids, vectors, [product_filter_metadata(p) for p in catalog], [""] * len(catalog))
         return cls(catalog, store, embedder, np.asarray(vectors, dtype=np.float32))
+
+
+def _stored_hashes(root: Path, store: ProductStore) -> dict[str, str]:
+    """id -> content hash of every product in the vector store: from `hashes.json` when it is there and
+    agrees with the store's count, else read back from the store (slow: every product's metadata)."""
+    try:
+        saved = json.loads((root / HASHES_FILE).read_text(encoding="utf-8"))
+        if isinstance(saved, dict) and saved.get("count") == store.count() == len(saved.get("hashes", {})):
+            return {str(k): str(v) for k, v in saved["hashes"].items()}
+    except (OSError, ValueError):
+        pass
+    return store.content_hashes()
 
 
 def _refresh_facts(

@@ -392,7 +392,7 @@ def train_fusion_cmd(
 
 # ---------------------------------------------------------------- other packages' commands
 
-for _module in ("scene.commands", "ranking.commands", "assistant.commands", "ui.commands"):
+for _module in ("scene.commands", "ranking.commands", "retrieval.commands", "assistant.commands", "ui.commands"):
     try:
         _mod = importlib.import_module(_module)
     except ImportError as _exc:

@@ -19,6 +19,7 @@ from retrieval.ingest import RowError
 
 G_NS = "http://base.google.com/ns/1.0"
 _OPEN = re.compile(r"<(?P<tag>(?:\w+:)?(?:item|entry))\b[^>]*>")
+_ID = re.compile(r"<g:id>([^<]{1,200})</g:id>")
 _NS_DECL = re.compile(r"""\bxmlns(?::(\w+))?\s*=\s*(["'])(.*?)\2""")
 _BARE_AMP = re.compile(r"&(?!(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
@@ -85,11 +86,14 @@ def read_items(text: str) -> tuple[list[FeedItem], list[RowError]]:
         if closing is None:
             errors.append(RowError(line, f"<{opening.group('tag')}> is never closed"))
             continue
+        fragment = text[opening.start() : closing.end()]
         try:
-            element = ET.fromstring(wrapper + repair(text[opening.start() : closing.end()]) + "</wrap>")[0]
+            element = ET.fromstring(wrapper + repair(fragment) + "</wrap>")[0]
         except ET.ParseError as exc:
             where = line + (exc.position[0] - 1 if exc.position else 0)
-            errors.append(RowError(where, f"item is not well-formed XML ({_reason(exc)})"))
+            found = _ID.search(fragment)
+            name = f"item {found.group(1).strip()!r}" if found else "item"
+            errors.append(RowError(where, f"{name} is not well-formed XML ({_reason(exc)}); it was skipped"))
             continue
         items.append(FeedItem(line, _fields(element)))
     return items, errors

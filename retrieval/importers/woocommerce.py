@@ -182,12 +182,12 @@ def _product(row: _Row, children: list[_Row], currency: str, today: date, report
             try:
                 variants.append(_variant(child, row, today))
             except (PriceError, ValueError, ValidationError) as exc:
-                report.reject(child.record.line, f"{row.key}: {short_reason(exc)}")
+                report.reject(child.record.line, f"variation of {row.key!r}: {short_reason(exc)}")
     else:
         try:
             variants.append(_variant(row, None, today))
         except (PriceError, ValueError, ValidationError) as exc:
-            report.reject(row.record.line, f"{row.key}: {short_reason(exc)}")
+            report.reject(row.record.line, f"product {row.key!r}: {short_reason(exc)}")
             return None
     if not variants:
         report.skip("no valid variant")
@@ -220,7 +220,7 @@ def _product(row: _Row, children: list[_Row], currency: str, today: date, report
             variants=unique_variant_ids(variants),
         )
     except ValidationError as exc:
-        report.reject(row.record.line, f"{row.key}: {short_reason(exc)}")
+        report.reject(row.record.line, f"product {row.key!r}: {short_reason(exc)}")
         return None
 
 
