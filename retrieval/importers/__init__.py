@@ -54,7 +54,6 @@ def import_catalog(
     if fmt == "auto":
         fmt = "mapped" if mapping else _detected(path)
     report = _read(path, fmt, mapping, currency.upper(), progress)
-    report.errors.sort(key=lambda e: e.line)
     enforce_store_currency(report, store_currency or currency, fx_rates)
     return report
 

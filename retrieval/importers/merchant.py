@@ -115,7 +115,7 @@ def load_merchant(path: Path, currency: str, now: datetime | None = None) -> Imp
             report.products.append(product)
             currencies[product.currency] += 1
     report.currency = currencies.most_common(1)[0][0] if currencies else currency
-    return report
+    return report.done()
 
 
 def _offer(item: FeedItem, default_currency: str, now: datetime) -> _Offer:

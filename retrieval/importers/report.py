@@ -45,6 +45,11 @@ class ImportReport(IngestReport):
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
 
+    def done(self) -> ImportReport:
+        """Errors in file order (importers find some only after reading the whole file)."""
+        self.errors.sort(key=lambda e: e.line)
+        return self
+
     @property
     def variants(self) -> int:
         return sum(len(p.variants) for p in self.products)

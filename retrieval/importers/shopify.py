@@ -158,7 +158,7 @@ def load_shopify(path: Path, currency: str) -> ImportReport:
         product = _product(reader, handle, group, currency, report)
         if product is not None:
             report.products.append(product)
-    return report
+    return report.done()
 
 
 def _product(reader: _Reader, handle: str, group: _Group, currency: str, report: ImportReport) -> Product | None:

@@ -144,7 +144,7 @@ def load_woocommerce(path: Path, currency: str, today: date | None = None) -> Im
         product = _product(row, variations.get(i, []), currency, today, report)
         if product is not None:
             report.products.append(product)
-    return report
+    return report.done()
 
 
 def _skip_reason(row: _Row) -> str | None:
