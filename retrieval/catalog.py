@@ -45,8 +45,8 @@ class Variant(BaseModel):
 
     `options` keeps the store's own option names ("Meses", "Length"); `canonical_key`
     maps them onto the shared names filters use. `stock` is None when the store does
-    not track inventory; `in_stock` says whether it can be bought now (stock left,
-    untracked, or sold on backorder), as the importer read it from the export.
+    not track inventory; `in_stock` says whether it ships now: stock left, or
+    inventory not tracked (a backorder or pre-order is not in stock).
     """
 
     id: str = Field(min_length=1, max_length=200)

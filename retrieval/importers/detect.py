@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from retrieval.importers import merchant, shopify, woocommerce
-from retrieval.importers.tabular import decode, header_names, read_bytes
+from retrieval.importers.tabular import decode, header_names, read_head
 from retrieval.ingest import FLIPKART_COLUMNS
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -20,7 +20,7 @@ def detect_layout(path: Path) -> tuple[str | None, list[str]]:
     path = Path(path)
     if path.name.lower().endswith(JSONL_SUFFIXES):
         return "mapped", []
-    head = decode(read_bytes(path)[:16384])[0].lstrip("\ufeff \t\r\n")
+    head = decode(read_head(path, 16384))[0].lstrip("\ufeff \t\r\n")
     if head.startswith("<"):
         return (merchant.NAME if merchant.looks_like_xml(head) else None), []
     names, delimiter = header_names(path)

@@ -61,7 +61,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "compare_at": ("Variant Compare At Price", "Compare-at price", "Compare at price"),
     "qty": ("Variant Inventory Qty", "Inventory quantity", "Variant Inventory Quantity"),
     "tracker": ("Variant Inventory Tracker", "Inventory tracker"),
-    "policy": ("Variant Inventory Policy", "Continue selling when out of stock"),
     "requires_shipping": ("Variant Requires Shipping", "Requires shipping"),
     "image": ("Image Src", "Product image URL", "Image source", "Image URL"),
     "variant_image": ("Variant Image", "Variant image URL"),
@@ -147,6 +146,8 @@ def load_shopify(path: Path, currency: str) -> ImportReport:
         group = groups.get(handle)
         if group is None:
             group = groups[handle] = _Group(head=record)
+        elif not reader.get(group.head, "title") and reader.get(record, "title"):
+            group.head = record  # product-level fields are on the handle's first row that has them
         image = reader.get(record, "image")
         if image and image not in group.images:
             group.images.append(image)
@@ -262,7 +263,8 @@ def _variant(
 
 
 def _stock(reader: _Reader, record: Record) -> tuple[int | None, bool]:
-    """(stock, in stock): untracked inventory (no tracker) counts as in stock with unknown stock."""
+    """(stock, in stock): untracked inventory (no tracker) counts as in stock with unknown stock; "continue
+    selling when out of stock" does not make a variant with none left in stock."""
     tracked = reader.cols["tracker"] is None or bool(reader.get(record, "tracker"))
     raw = reader.get(record, "qty")
     if not tracked or not raw:

@@ -39,6 +39,24 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
+def read_head(path: Path, size: int = 256 * 1024) -> bytes:
+    """The first `size` bytes of a file (decompressed when gzipped), cut after the last whole line."""
+    if not path.exists():
+        raise IngestError(f"catalog file not found: {path}")
+    if path.is_dir():
+        raise IngestError(f"expected a catalog file, got a directory: {path}")
+    with path.open("rb") as handle:
+        magic = handle.read(2)
+    opener = gzip.open if magic == b"\x1f\x8b" else open
+    try:
+        with opener(path, "rb") as handle:
+            data = handle.read(size)
+    except (OSError, EOFError) as exc:
+        raise IngestError(f"{path.name}: unreadable ({exc})") from exc
+    cut = data.rfind(b"\n")
+    return data[:cut] if len(data) == size and cut > 0 else data
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding name) of a file's bytes; never raises."""
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -153,9 +171,7 @@ def parse_table(text: str, delimiter: str, name: str = "file") -> Table:
 
 def header_names(path: Path) -> tuple[set[str], str]:
     """Normalized names of a delimited file's first row and its delimiter (for format detection)."""
-    data = read_bytes(path)
-    cut = data.rfind(b"\n", 0, 256 * 1024)
-    head = decode(data[: cut if cut > 0 else 256 * 1024])[0]
+    head = decode(read_head(path))[0]
     delimiter = sniff_delimiter(head)
     try:
         row = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
