@@ -56,7 +56,7 @@ class LLMSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     catalog: str = Field(default="demo", description="catalog name inside the data directory")
     chroma_url: str = Field(default="", description="Chroma server URL for multi-process deployments")
-    candidates: int = 100
+    candidates: int = Field(default=60, ge=1, le=1000, description="search results the ranker re-orders")
     # Fixed conversion rates into the store currency for prices typed in another one
     # ("under $150" on an INR store). A real store sets its own.
     fx_to_store: dict[str, float] = Field(default_factory=lambda: {"USD": 83.0, "EUR": 90.0, "CNY": 11.5, "GBP": 105.0})
@@ -67,6 +67,13 @@ class RankingSettings(BaseModel):
     # ONNX Runtime threads per scoring call; 0 = min(2, cores). Two threads give the lowest latency
     # for one shopper; with one uvicorn worker per core, 1 avoids oversubscribing the cores.
     cross_encoder_threads: int = Field(default=0, ge=0, le=64)
+
+
+class ConversationSettings(BaseModel):
+    cards_per_turn: int = Field(default=5, ge=1, le=20)
+    explain_top: int = Field(default=1, ge=0, le=10, description="products the model explains per search turn")
+    handoff_scenes: list[str] = Field(default_factory=list, description="scenes that always go to a person "
+                                      "(added to those of each site)")
 
 
 class SiteSettings(BaseModel):
@@ -107,6 +114,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     ranking: RankingSettings = Field(default_factory=RankingSettings)
+    conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     host: str = "127.0.0.1"
     port: int = 7860

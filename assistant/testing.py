@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from assistant.conversation.skills import Services
 from assistant.llm.chain import build_chain
 from assistant.llm.fake import FakeChatModel
-from assistant.skills import Services
-from assistant.state_store import StateStore
+from assistant.storage.store import StateStore
 from retrieval.catalog import Product
 from scene.model import Prediction
 
@@ -80,7 +80,7 @@ def make_services(
     services = Services(searcher=searcher, store=store, detector=detector,
                         model=build_chain(FakeChatModel() if model is None else model), ranker=ranker)
     if with_profiles:
-        from ranking.storage import ProfileStore
+        from assistant.storage.profiles import ProfileStore
 
         services.profiles = ProfileStore(store.engine, index.catalog)
     from assistant.support.orders import OrderBook

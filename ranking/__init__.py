@@ -21,7 +21,6 @@ _EXPORTS = {
     "StaticAttributes": "ranking.profile",
     "ProfileConfig": "ranking.profile",
     "EventType": "ranking.events",
-    "ProfileStore": "ranking.storage",
     "RankerModel": "ranking.model",
     "RankingError": "ranking.errors",
     "RankingInputError": "ranking.errors",

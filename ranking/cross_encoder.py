@@ -4,7 +4,7 @@ The LightGBM features see words, stems and one cosine between separately embedde
 texts; a cross-encoder attends across the query and the title, so it can tell that
 "18v drill battery" is not a drill. Ours is the first `LAYERS` transformer layers
 of the bundled all-MiniLM-L6-v2, trained to predict the Home Depot 1..3 grade of a
-(query, title) pair, distilled from a 6-layer teacher (`ranking.cross_encoder_train`,
+(query, title) pair, distilled from a 6-layer teacher (`evaluation.training.cross_encoder`,
 `shopassist train cross-encoder`).
 
 Cost decides its shape: a 6-layer cross-encoder needs ~0.5 s for 100 pairs on 2

@@ -16,7 +16,7 @@ from ranking.ranker import RankedProduct, Ranker, default_ranker
 from retrieval.catalog import Product
 
 if TYPE_CHECKING:
-    from ranking.storage import ProfileStore
+    from assistant.storage.profiles import ProfileStore
     from retrieval.index import CatalogIndex
 
 VectorLookup = Callable[[Sequence[str]], np.ndarray | None]

@@ -17,11 +17,11 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.app_factory import Assistant
-from assistant.conversation import Conversation
-from assistant.events import Event
-from assistant.skills import Services
-from assistant.state_store import StorageError
+from assistant.conversation.events import Event
+from assistant.conversation.skills import Services
+from assistant.conversation.turn import Conversation
+from assistant.services import Assistant
+from assistant.storage.store import StorageError
 from ui.render import cards_html, cart_html, comparison_html
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def _status(text: str) -> str:
 def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
     services = assistant.services
     seed_demo_profiles(services)
-    store_name = title or services.store_name
+    store_name = title or services.config.store_name
 
     def load_user(user: str) -> tuple[list[dict[str, str]], str, str, str, str, str]:
         conv = assistant.conversation(user or "guest")

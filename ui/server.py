@@ -28,7 +28,7 @@ def tune_for_serving() -> None:
 
 def build(settings: Any = None, **kwargs: Any) -> Any:
     """The Gradio app for `settings` (loaded from the environment when None)."""
-    from assistant.app_factory import Assistant
+    from assistant.services import Assistant
     from assistant.settings import load_settings
     from ui.gradio_app import build_app
 
@@ -68,7 +68,7 @@ def serve(host: str | None = None, port: int | None = None, *, llm_backend: str 
 
     import uvicorn
 
-    from assistant.app_factory import AppBuildError, Assistant
+    from assistant.services import AppBuildError, Assistant
     from assistant.settings import load_settings
 
     cfg = load_settings()

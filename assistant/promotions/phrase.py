@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from assistant.grounding import Facts, GroundingGuard, GuardReport
+from assistant.conversation.grounding import Facts, GroundingGuard, GuardReport
 from assistant.llm.base import ChatModel, GenerationOptions
 from assistant.llm.errors import LLMError
 from assistant.promotions.rules import PromotionResult

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.grounding import Facts, GroundingGuard, GuardReport
+from assistant.conversation.grounding import Facts, GroundingGuard, GuardReport
 from assistant.llm.base import ChatModel, GenerationOptions, Message
 from assistant.llm.errors import LLMError
 from assistant.support.index import PolicyHit, PolicyIndex

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from assistant.agents import AgentDesk, AgentError, auto_handoff_reason, hash_password, suggest_reply, verify_password
-from assistant.conversation import Conversation
+from assistant.conversation.turn import Conversation
+from assistant.desk.desk import (
+    AgentDesk,
+    AgentError,
+    auto_handoff_reason,
+    hash_password,
+    suggest_reply,
+    verify_password,
+)
 from assistant.llm.fake import FakeChatModel
-from assistant.state_store import StateStore
+from assistant.storage.store import StateStore
 from assistant.testing import demo_products, make_services
 
 
@@ -103,7 +111,7 @@ def test_negative_sentiment_and_configured_scenes_queue_the_conversation(service
     conv = Conversation.start(services, "angry")
     events = list(conv.turn("running shoes, your search is useless"))
     assert any(e.type == "handoff" and "negative" in e.reason for e in events)  # type: ignore[attr-defined]
-    services.handoff_scenes = ("support",)
+    services.config = replace(services.config, handoff_scenes=("support",))
     conv2 = Conversation.start(services, "calm")
     assert any(e.type == "handoff" for e in conv2.turn("where is my order"))
     conv3 = Conversation.start(services, "lost")

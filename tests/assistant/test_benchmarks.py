@@ -9,13 +9,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.commands import register
-from assistant.llm.grounding_bench import red_team_model, run_grounding_bench
 from assistant.support.answer import SupportAnswerer
-from assistant.support.bench import BenchInputError, run_support_bench
 from assistant.support.index import PolicyIndex
+from evaluation.grounding import red_team_model, run_grounding_bench
+from evaluation.support import BenchInputError, run_support_bench
 from retrieval.catalog import Catalog, Product
 from retrieval.embedding import HashingEmbedder
+from ui.cli.assistant_commands import register
 
 
 def _catalog() -> Catalog:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from assistant.conversation import MAX_MESSAGE_CHARS, Conversation, check_message
-from assistant.events import Event
+from assistant.conversation.events import Event
+from assistant.conversation.turn import MAX_MESSAGE_CHARS, Conversation, check_message
 from assistant.llm.errors import LLMUnavailable
 from assistant.llm.fake import FakeChatModel
 from assistant.testing import demo_products, make_services
@@ -262,7 +262,7 @@ def test_a_coupon_question_about_the_cart_goes_to_the_promotion_engine(conv, ser
 def test_turn_locks_are_shared_per_conversation_and_freed_with_it(services):
     import gc
 
-    from assistant import conversation as conversation_module
+    from assistant.conversation import turn as conversation_module
 
     a = Conversation.start(services, "lock-user")
     b = Conversation(services, a.id, "lock-user")
@@ -275,7 +275,7 @@ def test_turn_locks_are_shared_per_conversation_and_freed_with_it(services):
 
 
 def test_a_database_refusal_mid_turn_is_one_clear_error_event(services, monkeypatch):
-    from assistant.state_store import StorageBusy
+    from assistant.storage.store import StorageBusy
 
     conv = Conversation.start(services, "busy-user")
 

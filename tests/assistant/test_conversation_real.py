@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from assistant.conversation import Conversation
-from assistant.events import Event
+from assistant.conversation.events import Event
+from assistant.conversation.turn import Conversation
 
 REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", REPO / "var" / "test-data"))
@@ -31,9 +31,9 @@ def text_of(events: Sequence[Event]) -> str:
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, minilm):
-    from assistant.app_factory import build_services
+    from assistant.services import build_services
     from assistant.settings import Settings
-    from assistant.turns_bench import bench_chat_model
+    from evaluation.turns import bench_chat_model
 
     db = tmp_path_factory.mktemp("db") / "state.db"
     cfg = Settings(data_dir=DATA_DIR, database_url=f"sqlite:///{db}")
@@ -57,7 +57,7 @@ def test_a_real_multi_turn_conversation(services):
 
 
 def test_scripted_turns_route_well_and_show_cards_fast(services):
-    from assistant.turns_bench import run_turns_bench
+    from evaluation.turns import run_turns_bench
 
     summary = run_turns_bench(services, repeat=1).summary()
     assert summary["scene_switch_accuracy"] >= 0.85
@@ -80,7 +80,7 @@ def test_feedback_changes_the_next_ranking_with_the_shipped_ranker(services):
 def test_a_turn_with_the_embedded_model_ends_with_grounded_text(minilm, tmp_path):
     """The real bundled model in its supervised process behind the middleware chain: cards first, then text
     the model wrote, in bounded time. The cards do not wait for the model to load."""
-    from assistant.app_factory import build_services
+    from assistant.services import build_services
     from assistant.settings import LLMSettings, Settings, default_data_dir
 
     # reuse the model already assembled in the user's data dir instead of assembling another 0.5 GB copy

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.conversation.explain import Explainer, explain, explain_messages, template_explanation
 from assistant.llm import FakeChatModel, LLMUnavailable
-from assistant.llm.explain import Explainer, explain, explain_messages, template_explanation
 from retrieval.catalog import Product
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.grounding import (
+from assistant.conversation.grounding import (
     Facts,
     GroundingGuard,
     SentenceSplitter,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.conversation.explain import Explainer
 from assistant.llm import GenerationOptions, LLMUnavailable, ModelFileError
 from assistant.llm.chain import make_backend
-from assistant.llm.explain import Explainer
 from assistant.llm.llama_server import EmbeddedChatModel, LlamaServerProcess, ServerOptions, find_binary
 from assistant.llm.models import BUNDLED_MODELS, single_file
 from assistant.settings import LLMSettings

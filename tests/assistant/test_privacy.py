@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from assistant.conversation import Conversation
+from assistant.conversation.turn import Conversation
 from assistant.llm.fake import FakeChatModel
 from assistant.llm.masking import MaskingMiddleware
 from assistant.privacy import PiiFilter, install_log_masking, luhn_ok, mask_cards, mask_pii

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from assistant.conversation import Conversation
-from assistant.events import Event
+from assistant.conversation.events import Event
+from assistant.conversation.skills import cart as cart_skill
+from assistant.conversation.skills import product_qa, search
+from assistant.conversation.skills.compare import comparison_rows, verdict
+from assistant.conversation.turn import Conversation
 from assistant.llm.fake import FakeChatModel
-from assistant.skills import cart as cart_skill
-from assistant.skills import product_qa, search
-from assistant.skills.compare import comparison_rows, verdict
 from assistant.testing import demo_products, make_services
 
 

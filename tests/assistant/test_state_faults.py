@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from assistant.state_store import StateStore, StorageBusy, StorageCorrupt, StorageFull, classify
+from assistant.storage.store import StateStore, StorageBusy, StorageCorrupt, StorageFull, classify
 
 
 def _filled(path: Path, messages: int = 300) -> tuple[StateStore, str]:

@@ -91,7 +91,7 @@ def test_backend_down_still_answers_from_policy(index: PolicyIndex) -> None:
 
 @pytest.mark.slow
 def test_real_embedder_routes_held_out_bitext_questions() -> None:
-    from assistant.support.bench import run_support_bench
+    from evaluation.support import run_support_bench
     from retrieval.embedding import default_embedder
 
     qa = SHARED_DATA / "support" / "bitext_support_qa.csv"

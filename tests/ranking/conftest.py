@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine
 
+from assistant.storage.profiles import ProfileStore
+from evaluation.datasets.homedepot import LtrData
+from evaluation.training.ranker import fit
 from ranking.features import RELEVANCE_FEATURES, Candidate, relevance_matrix
-from ranking.homedepot import LtrData
 from ranking.model import RankerModel
-from ranking.storage import ProfileStore
-from ranking.train import fit
 from retrieval.catalog import Catalog, Product
 from retrieval.embedding import HashingEmbedder
 

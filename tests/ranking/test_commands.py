@@ -5,7 +5,7 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from ranking.commands import register
+from ui.cli.ranking_commands import register
 
 
 def _app() -> typer.Typer:

@@ -155,7 +155,7 @@ def test_a_failing_cross_encoder_keeps_the_rankers_order(tiny_model, products, c
 
 @pytest.mark.slow
 def test_app_ranker_follows_settings_and_survives_a_missing_cross_encoder(monkeypatch, tmp_path, caplog):
-    from assistant import app_factory
+    from assistant import services as app_factory
     from assistant.settings import RankingSettings
     from ranking import cross_encoder
 

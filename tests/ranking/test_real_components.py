@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from evaluation.personalization import load_sequences
 from ranking.features import Candidate
 from ranking.model import RankerModel, default_model_path
-from ranking.personalization_bench import load_sequences
 from ranking.ranker import Ranker
 from ranking.sequential import SequentialKNN
 from retrieval.catalog import Product

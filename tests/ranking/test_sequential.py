@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from evaluation.personalization import evaluate, load_sequences, run, split
 from ranking.errors import RankingInputError
-from ranking.personalization_bench import evaluate, load_sequences, run, split
 from ranking.sequential import SeqKNNConfig, SequentialKNN
 
 

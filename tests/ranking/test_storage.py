@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from assistant.storage.profiles import ProfileStore
 from ranking.errors import RankingInputError, UnknownProductError
 from ranking.profile import StaticAttributes
-from ranking.storage import ProfileStore
 
 
 def test_unknown_user_gets_cold_profile_and_nothing_is_written(store):
@@ -69,7 +69,7 @@ def test_creating_tables_survives_another_worker_creating_them_first(tmp_path) -
     from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import OperationalError
 
-    from ranking.storage import Base, create_tables
+    from assistant.storage.profiles import Base, create_tables
 
     engine = create_engine(f"sqlite:///{tmp_path / 'race.db'}")
     calls = []

@@ -7,13 +7,13 @@ import csv
 import numpy as np
 import pytest
 
-from ranking import ranking_bench
+from evaluation import ranking as ranking_bench
+from evaluation.datasets.homedepot import LtrData, ndcg_at, paired_gain_ci, query_split, read_labels
+from evaluation.training.cross_encoder import teacher_model, train_cross_encoder
+from evaluation.training.ranker import train_ranker
 from ranking.cross_encoder import CrossEncoderFile
-from ranking.cross_encoder_train import teacher_model, train_cross_encoder
 from ranking.errors import RankingInputError
-from ranking.homedepot import LtrData, ndcg_at, paired_gain_ci, query_split, read_labels
 from ranking.model import RankerModel
-from ranking.train import train_ranker
 from retrieval.embedding import HashingEmbedder
 
 NOUNS = ["drill", "hammer", "faucet", "paint", "ladder", "light", "saw", "tile", "hose", "fan"]

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval.embedding import HashingEmbedder
 from retrieval.hybrid import HybridSearcher
 from retrieval.importers import import_catalog
 from retrieval.index import HASHES_FILE, CatalogIndex, catalog_dir
-from retrieval.sync_bench import CountingEmbedder, run_sync_bench
 
 DATA = Path(__file__).parent / "data"
+
+
+class CountingEmbedder:
+    """The hashing fake, counting the texts it embeds: the proof that nothing was re-embedded."""
+
+    def __init__(self, inner: HashingEmbedder) -> None:
+        self.inner, self.name, self.dim, self.texts = inner, inner.name, inner.dim, 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return self.inner.embed(texts)
 
 
 def _edited_export(tmp_path: Path, edit: dict[tuple[str, str], str], drop: str = "") -> Path:
@@ -110,15 +122,3 @@ def test_the_hashes_file_spares_reading_the_store_and_is_never_trusted_blindly(
     hashes.unlink()  # as after an interrupted run
     _, stats = CatalogIndex.build(tmp_path, "shop", products, embedder)
     assert reads == [1, 1] and stats.unchanged == 3 and embedder.texts == 3
-
-
-def test_sync_benchmark_on_a_slice_of_home_depot(shared_data: Path, tmp_path: Path) -> None:
-    result = run_sync_bench(shared_data / "homedepot" / "products.csv", embedder=HashingEmbedder(), limit=400,
-                            titles=3, deletions=2, work_dir=tmp_path)
-    assert result["products"] == 400 and result["changes"]["price_and_stock"] == 4
-    assert result["full_build"]["texts_embedded"] == 400
-    sync = result["sync"]
-    assert sync["texts_embedded"] == 3, "only the retitled products are embedded again"
-    assert (sync["refreshed"], sync["reembedded"], sync["deleted"]) == (4, 3, 2)
-    assert all(result["checks"].values()), result["checks"]
-    assert result["full_build"]["seconds"] > 0 and result["speedup"] is not None

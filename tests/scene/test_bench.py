@@ -8,9 +8,9 @@ import typer
 from typer.testing import CliRunner
 
 import scene.loader
-from scene.bench import SHOWN_PER_TURN, BenchError, BenchRow, load_rows, replay, run, score
-from scene.commands import register
+from evaluation.scene import SHOWN_PER_TURN, BenchError, BenchRow, load_rows, replay, run, score
 from scene.detector import SceneDetector
+from ui.cli.scene_commands import register
 
 
 def test_score_metrics() -> None:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from scene.bench import load_rows, run
+from evaluation.scene import load_rows, run
 from scene.dataset import TEST_FILE
 from scene.detector import SceneDetector
 from scene.loader import PACKAGED_MODEL

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.app_factory import Assistant
 from assistant.llm.fake import FakeChatModel
+from assistant.services import Assistant
 from assistant.settings import Settings
 from assistant.testing import demo_products, make_services
 from ui.api.app import create_app

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_streamed_turn_and_cart_on_the_real_assistant(tmp_path, minilm) -> None:  # type: ignore[no-untyped-def]
-    from assistant.app_factory import Assistant, build_services
+    from assistant.services import Assistant, build_services
     from assistant.settings import Settings
     from ui.api.app import create_app
 

@@ -11,9 +11,9 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.app_factory import Assistant
+from assistant.services import Assistant
 from assistant.settings import ApiSettings, Settings, SiteSettings
-from assistant.state_store import ConversationRow, EventLogRow, HandoffRow, MessageRow
+from assistant.storage.store import ConversationRow, EventLogRow, HandoffRow, MessageRow
 from assistant.testing import demo_products, make_services
 from ui.api.app import create_app
 from ui.api.security import user_hash

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from assistant.app_factory import Assistant
+from assistant.services import Assistant
 from assistant.settings import Settings
 from assistant.testing import demo_products, make_services
 from ui.server import combined_app

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not i
 
 def test_type_a_query_see_cards_and_answer_add_to_cart_and_see_the_cart_change():
     sync_api = pytest.importorskip("playwright.sync_api")
-    from assistant.app_factory import Assistant
     from assistant.llm.fake import FakeChatModel
+    from assistant.services import Assistant
     from assistant.testing import demo_products, make_services
     from ui.gradio_app import build_app, launch
 

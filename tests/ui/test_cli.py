@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ui.cli import app
+from ui.cli.app import app
 
 runner = CliRunner()
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from retrieval.embedding import HashingEmbedder
-from ui.cli import app
+from ui.cli.app import app
 
 runner = CliRunner()
 DATA = Path(__file__).parents[1] / "retrieval" / "data"
@@ -31,7 +31,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture()
 def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("retrieval.embedding.default_embedder", lambda: HashingEmbedder())
-    monkeypatch.setattr("retrieval.sync_bench.default_embedder", lambda: HashingEmbedder())
+    monkeypatch.setattr("evaluation.sync.default_embedder", lambda: HashingEmbedder())
 
 
 def _json(result) -> dict:  # type: ignore[no-untyped-def,type-arg]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.doctor import Check, cpu_flags, healthy
+from ui.cli.doctor import Check, cpu_flags, healthy
 
 REPO = Path(__file__).resolve().parents[2]
 

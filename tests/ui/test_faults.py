@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.app_factory import Assistant
+from assistant.conversation.skills import Services
 from assistant.llm.fake import FakeChatModel
+from assistant.services import Assistant
 from assistant.settings import Settings
-from assistant.skills import Services
 from assistant.testing import demo_products, make_services
 from tests.assistant import test_state_faults as state_faults
 from ui.api.app import create_app
@@ -252,7 +253,7 @@ def fault_app() -> FastAPI:
     """What the uvicorn subprocess serves: the demo products, a SQLite file, the slow model."""
     services = make_services(demo_products(), model=SlowModel(float(os.environ["FAULTS_DELAY_S"])),
                              database_url=f"sqlite:///{os.environ['FAULTS_DB']}")
-    services.explain_top = 3
+    services.config = replace(services.config, explain_top=3)
     return create_app(Assistant(services), _settings())
 
 

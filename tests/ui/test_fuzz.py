@@ -27,8 +27,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from assistant.app_factory import Assistant
 from assistant.llm.fake import FakeChatModel
+from assistant.services import Assistant
 from assistant.settings import ApiSettings, Settings
 from assistant.testing import demo_products, make_services
 from ui.api.app import create_app

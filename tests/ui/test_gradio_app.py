@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from assistant.app_factory import Assistant
 from assistant.llm.fake import FakeChatModel
+from assistant.services import Assistant
 from assistant.testing import demo_products, make_services
 
 gr = pytest.importorskip("gradio")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.events import ProductCard, ProductsEvent
+from assistant.conversation.events import ProductCard, ProductsEvent
 from retrieval.catalog import Product
 from ui.render import cards_html, cart_html, comparison_html
 

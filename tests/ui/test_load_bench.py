@@ -16,15 +16,15 @@ import httpx
 import pytest
 import uvicorn
 
-from assistant.app_factory import Assistant
 from assistant.llm.fake import FakeChatModel
+from assistant.services import Assistant
 from assistant.settings import ApiSettings, Settings
 from assistant.testing import demo_products, make_services
+from evaluation.load.client import LoadPlan, run_load, stream_turn
+from evaluation.load.scripts import CART, SCRIPTS, script_for
+from evaluation.load.server import PacedFakeModel, free_port
+from evaluation.load.stats import Record, RunResult, first_over, rss_trend, summarize
 from ui.api.app import create_app
-from ui.load.client import LoadPlan, run_load, stream_turn
-from ui.load.scripts import CART, SCRIPTS, script_for
-from ui.load.server import PacedFakeModel, free_port
-from ui.load.stats import Record, RunResult, first_over, rss_trend, summarize
 
 REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", REPO / "var" / "test-data"))
@@ -130,7 +130,7 @@ def test_http_errors_are_counted_not_hidden(fake_server: str) -> None:
 def test_bench_load_on_the_real_assistant_in_a_subprocess() -> None:
     if not (DATA_DIR / "catalogs" / "demo").exists():
         pytest.skip(f"no demo index under {DATA_DIR}")
-    from ui.load.bench import LoadOptions, run_bench
+    from evaluation.load.bench import LoadOptions, run_bench
 
     said: list[str] = []
     t0 = time.monotonic()

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from assistant.app_factory import Assistant
 from assistant.llm.llama_server import EmbeddedChatModel, LlamaServerProcess, ServerOptions
 from assistant.llm.models import BUNDLED_MODELS, single_file
+from assistant.services import Assistant
 from assistant.testing import demo_products, make_services
 from tests.ui.test_faults import H, _free_port, _settings, _spawn, _stop, ok_turn
 from ui.api.app import create_app

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from assistant.app_factory import Assistant
+from assistant.services import Assistant
 from assistant.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def create_app(assistant: Assistant | None = None, settings: Settings | None = None) -> FastAPI:
     """The API app. Without `assistant` the configured one is built now (models load before serving)."""
-    from assistant.agents import AgentDesk
+    from assistant.desk.desk import AgentDesk
     from assistant.privacy import install_log_masking
     from ui.api import errors
     from ui.api.middleware import CorsAndLimits
@@ -32,8 +32,6 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     cfg = settings or load_settings()
     if assistant is None:
         assistant = Assistant.from_settings(cfg)
-    scenes = sorted({s for site in cfg.api.sites.values() for s in site.handoff_scenes})
-    assistant.services.handoff_scenes = tuple(scenes)  # type: ignore[attr-defined]  # read by Conversation
     app = FastAPI(title="ShopAssist API", version="1", description="Conversational shopping assistant: widget API, "
                   "server-to-server API and agent console.", docs_url="/docs", openapi_url="/openapi.json")
     errors.install(app)

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.state_store import StorageError
+from assistant.storage.store import StorageError
 
 log = logging.getLogger(__name__)
 

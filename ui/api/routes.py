@@ -12,10 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from assistant.app_factory import Assistant
-from assistant.conversation import Conversation
-from assistant.events import CartEvent, DoneEvent, ErrorEvent, Event
+from assistant.conversation.events import CartEvent, DoneEvent, ErrorEvent, Event
+from assistant.conversation.turn import Conversation
 from assistant.llm.base import model_status
+from assistant.services import Assistant
 from ui.api.errors import ApiError
 from ui.api.schemas import (
     SSE_EVENT,

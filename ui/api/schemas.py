@@ -6,8 +6,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.conversation import MAX_MESSAGE_CHARS
-from assistant.events import EventType
+from assistant.conversation.events import EventType
+from assistant.conversation.turn import MAX_MESSAGE_CHARS
 
 SSE_EVENT: dict[str, Any] = {
     "description": "One server-sent event: `event` names the type, `data` is that event as JSON.",

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Cookie, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.agents import Agent, AgentDesk, AgentError, shopper_view, suggest_reply
-from assistant.app_factory import Assistant
+from assistant.desk.desk import Agent, AgentDesk, AgentError, shopper_view, suggest_reply
 from assistant.llm.base import model_status
+from assistant.services import Assistant
 from ui.api.errors import ApiError
 from ui.api.ratelimit import TokenBuckets
 from ui.api.routes import ERRORS

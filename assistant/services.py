@@ -1,0 +1,192 @@
+"""Build the whole assistant once per process from `Settings`: index, searcher, scene detector,
+ranker, profile store, state store, support answerer and the chat model.
+
+Everything heavy loads here, at app start, never per turn: the first shopper's
+cards must not wait for a model to load. Optional parts degrade instead of
+failing: without a ranker model the search order is shown, without a chat model
+(or when it fails to load) the answers are templates built from the same facts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.config import AssistantConfig
+from assistant.conversation.skills import Services
+from assistant.conversation.skills.support import apply_saved_statuses
+from assistant.conversation.turn import Conversation
+from assistant.llm.base import ChatModel
+from assistant.llm.chain import build_chain
+from assistant.settings import RankingSettings, Settings
+from assistant.storage.store import StateStore
+from retrieval.embedding import Embedder
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+class AppBuildError(RuntimeError):
+    """The assistant cannot start (no catalog index, unreadable database); the message says how to fix it."""
+
+
+def _note(progress: Progress | None, text: str) -> None:
+    log.info(text)
+    if progress is not None:
+        progress(text)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    chat_model: ChatModel | str | None = "auto",
+    with_ranker: bool = True,
+    with_support: bool = True,
+    progress: Progress | None = None,
+) -> Services:
+    """All shared services. `chat_model="auto"` builds the configured backend; pass a model or None to override
+    (a model passed in is wrapped in the same middleware chain as a configured one)."""
+    from assistant.conversation.grounding import known_brands
+    from retrieval.embedding import default_embedder
+    from retrieval.hybrid import HybridSearcher
+    from retrieval.index import CatalogIndexError
+    from retrieval.service import open_index
+    from retrieval.store import StoreError
+    from scene.detector import SceneDetector
+    from scene.loader import load_or_build
+
+    data_dir = settings.ensure_data_dir()
+    if embedder is None:
+        _note(progress, "loading the embedding model")
+        st = default_embedder()
+        st.warm_up()
+        embedder = st
+    _note(progress, f"opening catalog {settings.retrieval.catalog!r} (the first run builds the index)")
+    try:
+        index = open_index(data_dir, settings.retrieval.catalog, embedder, settings.retrieval.chroma_url)
+    except (CatalogIndexError, StoreError) as exc:
+        raise AppBuildError(f"{exc}; build it with `shopassist index`") from exc
+    searcher = HybridSearcher(index, store_currency=settings.store_currency, fx_to_store=settings.retrieval.fx_to_store)
+    _note(progress, "loading the scene model")
+    detector = SceneDetector(load_or_build(embedder, data_dir, show_progress=progress is not None), embedder,
+                             vocab=index.vocabulary, store_currency=settings.store_currency,
+                             fx_to_store=settings.retrieval.fx_to_store)
+    try:
+        store = StateStore.from_url(settings.resolved_database_url())
+    except Exception as exc:
+        raise AppBuildError(f"cannot open the database {settings.resolved_database_url()!r}: {exc}") from exc
+    services = Services(searcher=searcher, store=store, detector=detector,
+                        config=AssistantConfig.from_settings(settings), known_brands=known_brands(index.catalog))
+    services.profiles = _profiles(store, index)
+    if with_ranker:
+        services.ranker = _ranker(settings.ranking)
+    if isinstance(chat_model, str):
+        _note(progress, "starting the chat model")
+        services.model = _chat_model(settings, data_dir)
+    else:
+        services.model = build_chain(chat_model, settings.llm) if chat_model is not None else None
+    if with_support:
+        _note(progress, "indexing the store policies")
+        _support(services, embedder, data_dir, settings.store_name)
+    _warm_up(services)
+    return services
+
+
+def _profiles(store: StateStore, index: Any) -> Any:
+    from assistant.storage.profiles import ProfileStore
+
+    def embed(product: Any) -> Any:
+        pos = index.position.get(product.id)
+        return index.vectors[pos] if pos is not None else None
+
+    return ProfileStore(store.engine, index.catalog, embed=embed)
+
+
+def _ranker(settings: RankingSettings) -> Any:
+    try:
+        from ranking.cross_encoder import load_default as load_cross_encoder
+        from ranking.ranker import Ranker
+
+        ranker = Ranker(use_cross_encoder=False)
+        _ = ranker.model  # load now, not in the first turn
+    except Exception as exc:
+        log.warning("personalized ranking is off (%s); products are shown in search order", exc)
+        return None
+    if not settings.cross_encoder:
+        return ranker
+    try:
+        ce = load_cross_encoder(threads=settings.cross_encoder_threads or None)
+        ce.warm_up()  # exports the ONNX graph on the first start (a few seconds), not in a turn
+    except Exception as exc:
+        log.warning("the cross-encoder is off (%s); the ranker's own order is kept", exc)
+        return ranker
+    return Ranker(ranker.model, cross_encoder=ce)
+
+
+def _chat_model(settings: Settings, data_dir: Path) -> ChatModel | None:
+    """The configured generator behind its middleware; the embedded model loads in its own process in the
+    background (cards and template answers work meanwhile)."""
+    from assistant.llm import LLMError, build_chat_model
+
+    try:
+        model = build_chat_model(settings.llm, data_dir)
+    except LLMError as exc:
+        log.warning("chat model unavailable (%s); answers use templates", exc)
+        return None
+    if model is None:
+        log.info("LLM backend 'fake': answers use the grounded templates")
+    return model
+
+
+def _support(services: Services, embedder: Embedder, data_dir: Path, store_name: str) -> None:
+    try:
+        from assistant.support.answer import SupportAnswerer
+        from assistant.support.index import PolicyIndex
+        from assistant.support.orders import OrderBook
+
+        orders = OrderBook()
+        policy_index = PolicyIndex(embedder, path=data_dir / "policies")
+        services.orders = orders
+        services.support = SupportAnswerer(policy_index, model=services.model, orders=orders, store=store_name)
+        apply_saved_statuses(services)
+    except Exception as exc:
+        log.warning("support answers are off (%s)", exc)
+
+
+def _warm_up(services: Services) -> None:
+    """One detection, search and ranking call so the first shopper does not pay for lazy loads."""
+    try:
+        result = services.detector.detect("running shoes")
+        response = services.searcher.search(result.slots.query or "running shoes", k=20)
+        if services.ranker is not None and response.hits:
+            services.ranker.rank("running shoes", response.hits, None, k=5)
+        if services.support is not None:
+            services.support.classifier.predict("where is my order")
+    except Exception as exc:
+        log.warning("warm-up failed: %s", exc)
+
+
+class Assistant:
+    """The services plus conversation lookup: what the front ends hold."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> Assistant:
+        return cls(build_services(settings, **kwargs))
+
+    def conversation(self, user_id: str, conversation_id: str | None = None) -> Conversation:
+        """The given conversation (if it belongs to `user_id`), else the user's latest, else a new one."""
+        if conversation_id:
+            stored = self.services.store.get_conversation(conversation_id)
+            if stored is not None and stored.user_id == user_id:
+                return Conversation(self.services, conversation_id, user_id)
+        return Conversation.resume(self.services, user_id)
+
+    def new_conversation(self, user_id: str) -> Conversation:
+        return Conversation.start(self.services, user_id)

@@ -1,0 +1,5 @@
+"""The `shopassist` command line."""
+
+from ui.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,3 @@
+from ui.cli.app import main
+
+main()
