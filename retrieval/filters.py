@@ -391,6 +391,16 @@ def parse_query(
     def take(match: re.Match[str]) -> None:
         spans.append(match.span())
 
+    # Sizes first ("size m", "in size 10", "talla 6-12m"), so "talla 3-6" is never read as a price range:
+    # the words go, the size becomes a filter.
+    for size in _SIZE_RULE.finditer(low):
+        if any(s <= size.start() < e for s, e in spans):
+            continue
+        key = size_key(size.group(1))
+        if key and key not in filters.sizes:
+            filters.sizes.append(key)
+            take(size)
+
     # Prices
     for pattern, kind in _EN_RULES + _ZH_RULES:
         for m in re.finditer(pattern, low):
@@ -435,15 +445,6 @@ def parse_query(
             filters.min_rating = value
             take(rating)
             break
-
-    # Sizes ("size m", "in size 10", "talla 6-12m"): the words go, the size becomes a filter.
-    for size in _SIZE_RULE.finditer(low):
-        if any(s <= size.start() < e for s, e in spans):
-            continue
-        key = size_key(size.group(1))
-        if key and key not in filters.sizes:
-            filters.sizes.append(key)
-            take(size)
 
     # Sale and stock
     for word in ON_SALE_WORDS:
