@@ -98,7 +98,6 @@ class _Group:
 
 class _Reader:
     def __init__(self, table: Table) -> None:
-        self.table = table
         self.cols = {name: table.columns.index(*aliases) for name, aliases in COLUMNS.items()}
         self.options = [
             (table.columns.index(f"Option{i} Name"), table.columns.index(f"Option{i} Value"),
@@ -193,7 +192,7 @@ def _product(reader: _Reader, handle: str, group: _Group, currency: str, report:
     variants: list[Variant] = []
     for record in group.variants:
         try:
-            variants.append(_variant(reader, handle, record, option_names, linked, currency))
+            variants.append(_variant(reader, handle, record, option_names, linked))
         except (PriceError, ValueError, ValidationError) as exc:
             report.reject(record.line, f"{handle}: {short_reason(exc)}")
     if not variants:
@@ -231,9 +230,7 @@ def _product(reader: _Reader, handle: str, group: _Group, currency: str, report:
         return None
 
 
-def _variant(
-    reader: _Reader, handle: str, record: Record, option_names: list[str], linked: list[str], currency: str
-) -> Variant:
+def _variant(reader: _Reader, handle: str, record: Record, option_names: list[str], linked: list[str]) -> Variant:
     options: dict[str, str] = {}
     for (_, value_col, _), name, link in zip(reader.options, option_names, linked, strict=True):
         value = record.get(value_col)
