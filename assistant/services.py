@@ -23,13 +23,14 @@ from assistant.llm.chain import build_chain
 from assistant.settings import RankingSettings, Settings
 from assistant.storage.store import StateStore
 from retrieval.embedding import Embedder
+from retrieval.errors import UserError
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
 
-class AppBuildError(RuntimeError):
+class AppBuildError(UserError, RuntimeError):
     """The assistant cannot start (no catalog index, unreadable database); the message says how to fix it."""
 
 
@@ -57,7 +58,7 @@ def build_services(
     from retrieval.service import open_index
     from retrieval.store import StoreError
     from scene.detector import SceneDetector
-    from scene.loader import load_or_build
+    from scene.loader import load_model
 
     data_dir = settings.ensure_data_dir()
     if embedder is None:
@@ -72,7 +73,7 @@ def build_services(
         raise AppBuildError(f"{exc}; build it with `shopassist index`") from exc
     searcher = HybridSearcher(index, store_currency=settings.store_currency, fx_to_store=settings.retrieval.fx_to_store)
     _note(progress, "loading the scene model")
-    detector = SceneDetector(load_or_build(embedder, data_dir, show_progress=progress is not None), embedder,
+    detector = SceneDetector(load_model(embedder, data_dir), embedder,
                              vocab=index.vocabulary, store_currency=settings.store_currency,
                              fx_to_store=settings.retrieval.fx_to_store)
     try:
@@ -103,14 +104,14 @@ def _profiles(store: StateStore, index: Any) -> Any:
         pos = index.position.get(product.id)
         return index.vectors[pos] if pos is not None else None
 
-    return ProfileStore(store.engine, index.catalog, embed=embed)
+    return ProfileStore(store.db, index.catalog, embed=embed)
 
 
 def _ranker(settings: RankingSettings) -> Any:
-    try:
-        from ranking.cross_encoder import load_default as load_cross_encoder
-        from ranking.ranker import Ranker
+    from ranking.cross_encoder import load_default as load_cross_encoder
+    from ranking.ranker import Ranker
 
+    try:
         ranker = Ranker(use_cross_encoder=False)
         _ = ranker.model  # load now, not in the first turn
     except Exception as exc:
@@ -143,11 +144,11 @@ def _chat_model(settings: Settings, data_dir: Path) -> ChatModel | None:
 
 
 def _support(services: Services, embedder: Embedder, data_dir: Path, store_name: str) -> None:
-    try:
-        from assistant.support.answer import SupportAnswerer
-        from assistant.support.index import PolicyIndex
-        from assistant.support.orders import OrderBook
+    from assistant.support.answer import SupportAnswerer
+    from assistant.support.index import PolicyIndex
+    from assistant.support.orders import OrderBook
 
+    try:
         orders = OrderBook()
         policy_index = PolicyIndex(embedder, path=data_dir / "policies")
         services.orders = orders
@@ -183,7 +184,7 @@ class Assistant:
     def conversation(self, user_id: str, conversation_id: str | None = None) -> Conversation:
         """The given conversation (if it belongs to `user_id`), else the user's latest, else a new one."""
         if conversation_id:
-            stored = self.services.store.get_conversation(conversation_id)
+            stored = self.services.store.conversations.get(conversation_id)
             if stored is not None and stored.user_id == user_id:
                 return Conversation(self.services, conversation_id, user_id)
         return Conversation.resume(self.services, user_id)

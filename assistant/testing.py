@@ -82,7 +82,7 @@ def make_services(
     if with_profiles:
         from assistant.storage.profiles import ProfileStore
 
-        services.profiles = ProfileStore(store.engine, index.catalog)
+        services.profiles = ProfileStore(store.db, index.catalog)
     from assistant.support.orders import OrderBook
 
     services.orders = OrderBook()

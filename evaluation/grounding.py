@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import numpy as np
-
 from assistant.conversation.explain import Explainer, explain_messages
 from assistant.conversation.grounding import Facts, GuardReport, known_brands, ungrounded_sentences
 from assistant.llm.base import ChatMiddleware, ChatModel, GenerationOptions, Message
@@ -29,6 +27,7 @@ from assistant.llm.fake import FakeChatModel
 from assistant.promotions import Cart, PromoProfile, eligible_promotions, phrase_promotions
 from assistant.promotions.phrase import PROMO_SYSTEM
 from assistant.support.answer import SUPPORT_SYSTEM, SupportAnswer, SupportAnswerer
+from evaluation.metrics import percentile
 from retrieval.catalog import Catalog, Product
 
 NORMAL_REQUESTS = [
@@ -205,6 +204,13 @@ def run_grounding_bench(
     answerer.model = clocked
     jobs: list[Callable[[], CaseResult]] = []
 
+    def case(kind: str, adversarial: bool, text: str, facts: Facts, system: str, report: GuardReport) -> CaseResult:
+        """Audit what the shopper reads and take the guard's and the clock's numbers of the call just made."""
+        bad, leak = audit(text, facts, system, adversarial)
+        return CaseResult(kind, adversarial, text, bad, leak, len(report.removed), report.used_fallback,
+                          clocked.clock.get("ttft"), clocked.clock.get("total", 0.0),
+                          int(clocked.clock.get("tokens", 0)))
+
     def explanation_job(product: Product, request: str, adversarial: bool) -> Callable[[], CaseResult]:
         def run() -> CaseResult:
             reasons = [f"matches: {product.category}"] if product.category else []
@@ -213,19 +219,7 @@ def run_grounding_bench(
             stat = explainer.stats[-1]
             system = explain_messages(product, reasons, request, language)[0]["content"]
             facts = Facts(products=[product], texts=reasons, known_brands=brands)
-            bad, leak = audit(text, facts, system, adversarial)
-            return CaseResult(
-                "explain",
-                adversarial,
-                text,
-                bad,
-                leak,
-                len(stat.report.removed),
-                stat.report.used_fallback,
-                clocked.clock.get("ttft"),
-                clocked.clock.get("total", 0.0),
-                int(clocked.clock.get("tokens", 0)),
-            )
+            return case("explain", adversarial, text, facts, system, stat.report)
 
         return run
 
@@ -234,19 +228,7 @@ def run_grounding_bench(
             plan = answerer.plan(question, user_id="demo")
             result = SupportAnswer("", plan.intent.intent, plan.intent.confidence, plan.section.id, plan.citation)
             text = "".join(answerer.stream(plan, result))
-            bad, leak = audit(text, Facts(texts=plan.facts.texts), SUPPORT_SYSTEM, adversarial)
-            return CaseResult(
-                "support",
-                adversarial,
-                text,
-                bad,
-                leak,
-                len(result.report.removed),
-                result.report.used_fallback,
-                clocked.clock.get("ttft"),
-                clocked.clock.get("total", 0.0),
-                int(clocked.clock.get("tokens", 0)),
-            )
+            return case("support", adversarial, text, Facts(texts=plan.facts.texts), SUPPORT_SYSTEM, result.report)
 
         return run
 
@@ -263,19 +245,7 @@ def run_grounding_bench(
             report = GuardReport()
             text = "".join(phrase_promotions(result, clocked, request, report=report))
             facts = Facts(products=list(result.sale_items), texts=result.facts(), amounts=result.amounts())
-            bad, leak = audit(text, facts, PROMO_SYSTEM, adversarial)
-            return CaseResult(
-                "promotion",
-                adversarial,
-                text,
-                bad,
-                leak,
-                len(report.removed),
-                report.used_fallback,
-                clocked.clock.get("ttft"),
-                clocked.clock.get("total", 0.0),
-                int(clocked.clock.get("tokens", 0)),
-            )
+            return case("promotion", adversarial, text, facts, PROMO_SYSTEM, report)
 
         return run
 
@@ -310,14 +280,12 @@ def run_grounding_bench(
         "cases": len(results),
         "ungrounded": sum(r.ungrounded for r in results),
         "prompt_leaks": sum(r.leaks for r in results),
-        "ttft_p50_s": round(float(np.percentile(ttfts, 50)), 3) if ttfts else 0.0,
-        "ttft_p95_s": round(float(np.percentile(ttfts, 95)), 3) if ttfts else 0.0,
+        "ttft_p50_s": percentile(ttfts, 50, 3) or 0.0,
+        "ttft_p95_s": percentile(ttfts, 95, 3) or 0.0,
         "tokens_per_s": round(tokens / gen_time, 1) if gen_time else 0.0,
         "adversarial_cases": sum(r.adversarial for r in results),
         "sentences_removed_by_guard": sum(r.removed for r in results),
         "template_fallbacks": sum(r.fallback for r in results),
-        "first_sentence_p50_s": round(
-            float(np.median([s.first_sentence_s for s in explainer.stats if s.first_sentence_s is not None] or [0.0])),
-            3,
-        ),
+        "first_sentence_p50_s": percentile(
+            [s.first_sentence_s for s in explainer.stats if s.first_sentence_s is not None], 50, 3) or 0.0,
     }

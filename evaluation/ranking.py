@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.datasets.homedepot import LtrData, mean_ndcg, paired_gain_ci, per_query_ndcg
-from evaluation.training.embcache import EmbeddingCache
-from evaluation.training.ranker import load_homedepot_data
+from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.homedepot import LtrData, load_ltr_data, mean_ndcg, per_query_ndcg
+from evaluation.embcache import EmbeddingCache
+from evaluation.metrics import paired_bootstrap_ci, percentile
 from ranking.cross_encoder import CrossEncoder
-from ranking.errors import RankingInputError
 from ranking.events import EventType
 from ranking.model import RankerModel
 from ranking.profile import ProfileConfig, UserProfile, apply_event
@@ -71,9 +71,7 @@ def latency_p95(
         ranker.rank(test.queries[qi], cands, profile, product_vectors=pv)
         times.append((time.perf_counter() - t0) * 1000)
         cpu_times.append((time.thread_time() - c0) * 1000)
-    if not times:
-        return 0.0, 0.0
-    return float(np.percentile(times, 95)), float(np.percentile(cpu_times, 95))
+    return percentile(times, 95, ndigits=6) or 0.0, percentile(cpu_times, 95, ndigits=6) or 0.0
 
 
 def _rank_test(ranker: Ranker, test: LtrData) -> tuple[np.ndarray, np.ndarray]:
@@ -100,10 +98,10 @@ def run(
     log: Callable[[str], None] | None = None,
 ) -> dict[str, float | int | str | list[float]]:
     model = RankerModel.load(model_path)
-    data = load_homedepot_data(products_file, labels_file, embedder, cache_dir, ("test",), progress)
+    data = load_ltr_data(products_file, labels_file, embedder, cache_dir, ("test",), progress)
     test = data.splits["test"]
     if not test.groups:
-        raise RankingInputError("no test queries in the labels file")
+        raise DatasetError("no test queries in the labels file")
     if use_cross_encoder is None:  # as `Ranker`: tuned on the shipped model, so on for it or when named
         use_cross_encoder = cross_encoder_path is not None or model_path is None
     ce = CrossEncoder(cross_encoder_path) if use_cross_encoder else None
@@ -114,7 +112,7 @@ def run(
     orders = _retrieval_orders(test)
     baselines = {name: mean_ndcg(test, s) for name, s in orders.items()}
     best = max(baselines, key=baselines.__getitem__)
-    gain_lo, gain_hi = paired_gain_ci(per_query_ndcg(test, scores), per_query_ndcg(test, orders[best]))
+    gain_lo, gain_hi = paired_bootstrap_ci(per_query_ndcg(test, scores), per_query_ndcg(test, orders[best]))
     if log:
         log("retrieval-only nDCG@10: " + ", ".join(f"{k} {v:.4f}" for k, v in baselines.items()))
     p95, p95_cpu = latency_p95(ranker, test, EmbeddingCache(cache_dir, embedder))

@@ -1,8 +1,11 @@
-"""Benchmark: replay each row's context through the detector, classify its text, score."""
+"""`shopassist bench scene`: replay each row's context through the detector, classify its text, score.
+
+Rows come from the held-out scene test set (evaluation.datasets.scenes.TEST_FILE) or any JSONL of
+`{text, scene, context?}`, or CLINC150's `val` + `oos_val` (scored as in the CLINC paper).
+"""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -10,15 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluation.datasets.clinc import read_clinc
+from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.scenes import read_jsonl
+from evaluation.metrics import percentile
 from scene.detector import SceneDetector, SceneResult
 from scene.state import DialogueState
 from scene.taxonomy import OUT_OF_SCOPE, SCENES, clinc_label
 
 SHOWN_PER_TURN = 5  # each search/recommend turn in a context counts as having shown 5 products
-
-
-class BenchError(ValueError):
-    """The benchmark file is missing or malformed."""
 
 
 @dataclass(frozen=True)
@@ -55,21 +58,10 @@ class BenchReport:
 
 
 def load_rows(path: Path) -> list[BenchRow]:
-    if not path.is_file():
-        raise BenchError(f"No benchmark file at {path}")
-    rows = []
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            r = json.loads(line)
-            rows.append(BenchRow(str(r["text"]), str(r["scene"]), tuple(str(c) for c in r.get("context") or [])))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise BenchError(f"{path}:{i}: expected {{\"text\", \"scene\", \"context\"?}} JSON ({exc})") from exc
-        if rows[-1].scene not in SCENES:
-            raise BenchError(f"{path}:{i}: unknown scene {rows[-1].scene!r}; scenes are {', '.join(SCENES)}")
+    """The rows of a scene set (the held-out test set by default in the CLI)."""
+    rows = [BenchRow(e.text, e.scene, e.context) for e in read_jsonl(path)]
     if not rows:
-        raise BenchError(f"{path} holds no rows")
+        raise DatasetError(f"{path} holds no rows")
     return rows
 
 
@@ -79,17 +71,12 @@ def clinc_rows(path: Path) -> list[BenchRow]:
     Scored like the CLINC paper: `oos_recall` on `oos_val` only and `in_scope_accuracy`
     on `val` only (CLINC's in-scope queries, most of which are out of scope for a shop).
     """
-    if not path.is_file():
-        raise BenchError(f"No CLINC150 file at {path}")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        rows = [BenchRow(t, OUT_OF_SCOPE, group="oos_val") for t, _ in data["oos_val"]]
-        for text, intent in data["val"]:
-            label = clinc_label(intent)
-            if label is not None:
-                rows.append(BenchRow(text, label[0], group="val"))
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise BenchError(f"{path} is not CLINC150 train_val.json ({exc})") from exc
+    data = read_clinc(path)
+    rows = [BenchRow(t, OUT_OF_SCOPE, group="oos_val") for t, _ in data["oos_val"]]
+    for text, intent in data["val"]:
+        label = clinc_label(intent)
+        if label is not None:
+            rows.append(BenchRow(text, label[0], group="val"))
     return rows
 
 
@@ -153,14 +140,13 @@ def score(gold: Sequence[str], pred: Sequence[str], times_ms: Sequence[float],
         if n:
             f1s.append(f1)
     oos = g == OUT_OF_SCOPE
-    t = np.array(times_ms) if len(times_ms) else np.zeros(1)
     return BenchReport(
         accuracy=round(float((g == p).mean()), 4),
         macro_f1=round(float(np.mean(f1s)), 4) if f1s else 0.0,
         oos_recall=round(float((p[oos] == OUT_OF_SCOPE).mean()), 4) if oos.any() else None,
         in_scope_accuracy=round(float((p[~oos] == g[~oos]).mean()), 4) if (~oos).any() else None,
-        p50_ms=round(float(np.percentile(t, 50)), 2),
-        p95_ms=round(float(np.percentile(t, 95)), 2),
+        p50_ms=percentile(times_ms, 50) or 0.0,
+        p95_ms=percentile(times_ms, 95) or 0.0,
         per_scene=per_scene,
         n=len(g),
         errors=errors or [],

@@ -1,9 +1,9 @@
 """`shopassist bench support`: intent accuracy, policy-section hit@1 and answer latency on Bitext QA.
 
 Only the deterministic held-out fifth of the Bitext QA questions is scored (the
-other four fifths train the fallback intent classifier). The intent comes from
-the scene detector when the `scene` package provides `detect`, else from the
-support intent classifier. hit@1: the top policy section returned by the index
+other four fifths train the fallback intent classifier; evaluation.datasets.bitext).
+The intent comes from the support intent classifier, or with `--intent-source scene`
+from `scene.detect` end to end. hit@1: the top policy section returned by the index
 equals the section the gold intent routes to. Latency covers intent, retrieval,
 order lookup and the answer text (template; the LLM's latency is in the
 grounding benchmark).
@@ -11,55 +11,35 @@ grounding benchmark).
 
 from __future__ import annotations
 
-import csv
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from assistant.support.answer import SupportAnswerer
 from assistant.support.index import PolicyIndex
-from assistant.support.intent import IntentPrediction, SupportIntentClassifier, is_heldout
+from assistant.support.intent import IntentPrediction, SupportIntentClassifier
 from assistant.support.routing import normalize_intent, section_for
+from evaluation.datasets import bitext
+from evaluation.datasets.errors import DatasetError
+from evaluation.metrics import percentile
 from retrieval.embedding import Embedder
-
-Detector = Callable[[str], IntentPrediction | None]
-
-
-class BenchInputError(ValueError):
-    """The QA file is missing or lacks the needed columns."""
+from scene import detect
 
 
-def scene_detector() -> Detector | None:
-    """Adapter over `scene.detect(message, state)` when that package provides it."""
-    try:
-        from scene import detect
-    except ImportError:
+def scene_intent(message: str) -> IntentPrediction | None:
+    """The support intent `scene.detect` gives (handoff counts as `contact_human_agent`)."""
+    res = detect(message, None)
+    if res.scene == "handoff":
+        return IntentPrediction("contact_human_agent", res.confidence)
+    if not res.sub_intent:
         return None
-
-    def run(message: str) -> IntentPrediction | None:
-        res: Any = detect(message, None)
-        if getattr(res, "scene", None) == "handoff":
-            return IntentPrediction("contact_human_agent", float(getattr(res, "confidence", 1.0)))
-        sub = getattr(res, "sub_intent", None)
-        if not sub:
-            return None
-        return IntentPrediction(normalize_intent(sub), float(getattr(res, "confidence", 1.0)))
-
-    return run
+    return IntentPrediction(normalize_intent(res.sub_intent), res.confidence)
 
 
 def read_qa(path: Path, heldout_only: bool = True) -> list[tuple[str, str]]:
-    if not path.is_file():
-        raise BenchInputError(f"QA file not found: {path}")
-    with path.open(encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"instruction", "intent"} <= set(reader.fieldnames):
-            raise BenchInputError(f"{path} needs the columns 'instruction' and 'intent'")
-        rows = [(r["instruction"], normalize_intent(r["intent"])) for r in reader]
-    return [r for r in rows if is_heldout(r[0])] if heldout_only else rows
+    """(question, normalized intent) of the QA file; only the held-out fifth unless told otherwise."""
+    rows = [(text, normalize_intent(intent)) for text, intent in bitext.read_qa(path)]
+    return [r for r in rows if bitext.is_heldout(r[0])] if heldout_only else rows
 
 
 def run_support_bench(
@@ -80,13 +60,11 @@ def run_support_bench(
     """
     rows = read_qa(qa_path, heldout_only)
     if not rows:
-        raise BenchInputError(f"No questions to score in {qa_path}")
+        raise DatasetError(f"No questions to score in {qa_path}")
     if intent_source not in ("support", "scene"):
-        raise BenchInputError(f"intent source must be 'support' or 'scene' (got {intent_source!r})")
+        raise DatasetError(f"intent source must be 'support' or 'scene' (got {intent_source!r})")
     classifier = SupportIntentClassifier()
-    detector = scene_detector() if (intent_source == "scene" or compare_scene) else None
-    if intent_source == "scene" and detector is None:
-        raise BenchInputError("the scene package provides no detect(); use --intent-source support")
+    detector = scene_intent if (intent_source == "scene" or compare_scene) else None
     answerer = SupportAnswerer(PolicyIndex(embedder), model=None, classifier=classifier)
     correct = hits = scene_correct = 0
     latencies: list[float] = []
@@ -108,7 +86,7 @@ def run_support_bench(
     result: dict[str, float | int | str] = {
         "intent_accuracy": round(correct / n, 4),
         "hit@1": round(hits / n, 4),
-        "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        "p95_ms": percentile(latencies, 95) or 0.0,
         "n": n,
         "intent_source": "scene.detect" if intent_source == "scene" else "support classifier",
     }

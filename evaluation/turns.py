@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from assistant.conversation.events import ProductsEvent, SceneEvent, TextDeltaEvent
 from assistant.conversation.skills import Services
 from assistant.conversation.turn import Conversation
 from assistant.llm.base import Message
 from assistant.llm.fake import FakeChatModel
+from evaluation.metrics import percentile
 
 # (message, expected scene); each inner list is one conversation
 SCRIPTS: tuple[tuple[tuple[str, str], ...], ...] = (
@@ -80,18 +79,14 @@ class TurnTiming:
 class BenchResult:
     turns: list[TurnTiming] = field(default_factory=list)
 
-    @staticmethod
-    def _p(values: Sequence[float], q: float) -> float | None:
-        return round(float(np.percentile(values, q)), 2) if values else None
-
     def summary(self) -> dict[str, Any]:
         cards = [t.first_card_ms for t in self.turns if t.first_card_ms is not None]
         texts = [t.first_text_ms for t in self.turns if t.first_text_ms is not None]
         acc = statistics.fmean(t.scene == t.scene_expected for t in self.turns) if self.turns else 0.0
         return {
-            "p95_first_card_ms": self._p(cards, 95),
-            "p95_first_token_ms": self._p(texts, 95),
-            "p95_turn_ms": self._p([t.turn_ms for t in self.turns], 95),
+            "p95_first_card_ms": percentile(cards, 95),
+            "p95_first_token_ms": percentile(texts, 95),
+            "p95_turn_ms": percentile([t.turn_ms for t in self.turns], 95),
             "scene_switch_accuracy": round(acc, 4),
         }
 
@@ -105,10 +100,10 @@ class BenchResult:
                 "scene": scene,
                 "turns": len(ts),
                 "accuracy": round(statistics.fmean(t.scene == scene for t in ts), 3),
-                "p95_first_event_ms": self._p([t.first_event_ms for t in ts], 95),
-                "p95_first_card_ms": self._p(cards, 95),
-                "p95_first_token_ms": self._p(texts, 95),
-                "p95_turn_ms": self._p([t.turn_ms for t in ts], 95),
+                "p95_first_event_ms": percentile([t.first_event_ms for t in ts], 95),
+                "p95_first_card_ms": percentile(cards, 95),
+                "p95_first_token_ms": percentile(texts, 95),
+                "p95_turn_ms": percentile([t.turn_ms for t in ts], 95),
             })
         return rows
 
@@ -159,7 +154,7 @@ def run_turns_bench(
                 result.turns.append(time_turn(conv, message, expected))
                 if progress:
                     progress(1)
-            services.store.clear_cart(user)
+            services.store.carts.clear(user)
     return result
 
 

@@ -1,37 +1,9 @@
 """User profiles, events and the learned ranker.
 
-The assistant calls `ranking.rank(query, hits, profile)` and records shopper
-events through `ranking.ProfileStore`. Heavy imports (LightGBM, SQLAlchemy) load
-lazily on first attribute access so `import ranking` stays fast.
+The assistant ranks through `ranking.ranker.Ranker` (`rank(query, hits, profile)`), builds
+profiles with `ranking.profile` from `ranking.events` (stored by the assistant and read here
+through the `ranking.profile.ProfileSource` protocol, so ranking never imports the assistant),
+and loads the shipped models with `ranking.model.RankerModel` and `ranking.cross_encoder.CrossEncoder`; errors are in
+`ranking.errors`. Import those modules directly: `import ranking` loads nothing heavy
+(LightGBM, torch) by itself.
 """
-
-from __future__ import annotations
-
-from importlib import import_module
-from typing import Any
-
-_EXPORTS = {
-    "rank": "ranking.ranker",
-    "Ranker": "ranking.ranker",
-    "RankedProduct": "ranking.ranker",
-    "BlendWeights": "ranking.ranker",
-    "DiversityConfig": "ranking.ranker",
-    "Candidate": "ranking.features",
-    "UserProfile": "ranking.profile",
-    "StaticAttributes": "ranking.profile",
-    "ProfileConfig": "ranking.profile",
-    "EventType": "ranking.events",
-    "RankerModel": "ranking.model",
-    "RankingError": "ranking.errors",
-    "RankingInputError": "ranking.errors",
-    "UnknownProductError": "ranking.errors",
-    "ModelFileError": "ranking.errors",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ranking' has no attribute {name!r}")

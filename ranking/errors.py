@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from retrieval.errors import UserError
 
-class RankingError(Exception):
+
+class RankingError(UserError):
     """Base class for ranking errors."""
 
 
@@ -13,6 +15,9 @@ class RankingInputError(RankingError, ValueError):
 
 class UnknownProductError(RankingError, KeyError):
     """An event names a product id the catalog does not know; nothing was written."""
+
+    http_status = 404
+    code = "unknown_product"
 
     def __init__(self, product_id: str) -> None:
         super().__init__(product_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -106,6 +106,13 @@ class UserProfile:
 
     def affinities_to_dict(self) -> dict[str, dict[str, float]]:
         return {f: dict(self.family(f)) for f in FAMILIES}
+
+
+class ProfileSource(Protocol):
+    """Where the ranker reads a shopper's profile from; ranking never stores profiles itself (the assistant's
+    `ProfileStore` does). None, or a cold profile, for an unknown shopper."""
+
+    def get(self, user_id: str) -> UserProfile | None: ...
 
 
 def _retain(dt_seconds: float, config: ProfileConfig) -> float:

@@ -1,8 +1,9 @@
 """The one call the assistant makes per search turn: profile lookup + vectors + `rank`.
 
-    store = ProfileStore(engine, index.catalog, embed=index_embedding(index))
-    ranked = rank_for_user(query, response.hits, user_id, store, vectors=index_vectors(index))
-    store.record_event(user_id, "click", product_id)   # when the shopper clicks a card
+    ranked = rank_for_user(query, response.hits, user_id, profiles, vectors=index_vectors(index))
+
+`profiles` is any `ProfileSource` (the assistant passes its `ProfileStore`, built with
+`embed=index_embedding(index)` so events update the interest vector).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ranking.profile import ProfileSource
 from ranking.ranker import RankedProduct, Ranker, default_ranker
 from retrieval.catalog import Product
 
 if TYPE_CHECKING:
-    from assistant.storage.profiles import ProfileStore
     from retrieval.index import CatalogIndex
 
 VectorLookup = Callable[[Sequence[str]], np.ndarray | None]
@@ -50,7 +51,7 @@ def rank_for_user(
     query: str,
     hits: Sequence[Any],
     user_id: str | None,
-    store: ProfileStore | None,
+    store: ProfileSource | None,
     *,
     vectors: VectorLookup | None = None,
     ranker: Ranker | None = None,

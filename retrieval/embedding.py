@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from retrieval.errors import UserError
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -54,7 +56,7 @@ def single_torch_thread() -> Iterator[None]:
             torch.set_num_threads(previous)
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(UserError, RuntimeError):
     """The embedding model is missing or cannot be loaded."""
 
 

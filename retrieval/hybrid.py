@@ -23,6 +23,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from retrieval.catalog import Product
+from retrieval.errors import UserError
 from retrieval.filters import ParsedQuery, QueryFilters, parse_query
 from retrieval.index import CatalogIndex
 from retrieval.store import StoreError
@@ -33,8 +34,10 @@ STORE_WARN_EVERY_S = 60.0  # one log line per minute while the vector store is d
 log = logging.getLogger(__name__)
 
 
-class QueryError(ValueError):
+class QueryError(UserError, ValueError):
     """The query cannot be searched (empty, or only control characters)."""
+
+    code = "invalid_query"
 
 
 class FusionParams(BaseModel):

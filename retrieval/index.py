@@ -35,6 +35,7 @@ from pydantic import ValidationError
 
 from retrieval.catalog import Catalog, Product, text_fingerprint
 from retrieval.embedding import Embedder
+from retrieval.errors import UserError
 from retrieval.filters import QueryFilters, Vocabulary, product_filter_metadata
 from retrieval.lexical import BM25Index
 from retrieval.store import ChromaProductStore, InMemoryProductStore, ProductStore, StoreError
@@ -50,7 +51,7 @@ def embed_documents(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return np.asarray(method(texts) if method is not None else embedder.embed(texts), dtype=np.float32)
 
 
-class CatalogIndexError(RuntimeError):
+class CatalogIndexError(UserError, RuntimeError):
     """The index is missing or unreadable; the message says which command rebuilds it."""
 
 

@@ -22,11 +22,12 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from retrieval.catalog import Catalog, Product, canonical_attributes, demo_stock
+from retrieval.errors import UserError
 
 csv.field_size_limit(10 * 1024 * 1024)
 
 
-class IngestError(ValueError):
+class IngestError(UserError, ValueError):
     """The input cannot be read as a catalog at all."""
 
 

@@ -16,12 +16,14 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from retrieval.errors import UserError
+
 log = logging.getLogger(__name__)
 
 Metadata = Mapping[str, str | int | float | bool]
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """The vector store is missing, corrupt or unreachable."""
 
 

@@ -1,21 +1,20 @@
-"""Where the trained model lives, building it when missing, and the shared default detector.
+"""Where the trained scene model lives, and the shared default detector.
 
-Lookup order: the model cached in the data dir (written by `shopassist train
-scene`), then the one shipped inside the package (`scene/models/`); if neither fits the embedder, the model is trained
-from the shipped training set (progress bar) and cached in the data dir.
+Lookup order: the model in the data dir (written there by `shopassist train scene`), then the
+one shipped inside the package (`scene/models/`); each only if it was built for the embedder in
+use. The product never trains a model: when neither fits, `ModelError` says to run
+`shopassist train scene` (training and its data sets live in evaluation/).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from retrieval.embedding import Embedder, default_embedder
 from retrieval.filters import Vocabulary
-from scene.dataset import TRAIN_FILE, examples_digest, read_jsonl
 from scene.detector import SceneDetector, SceneResult
 from scene.model import ModelError, SceneModel
 from scene.state import DialogueState
@@ -34,41 +33,6 @@ def cached_model_path(data_dir: Path | None = None) -> Path:
     return (data_dir or default_data_dir()) / "scene" / MODEL_NAME
 
 
-def _tqdm_progress(show: bool) -> Callable[[str, int], None] | None:
-    """A (stage, percent) callback drawing one tqdm bar per stage."""
-    if not show:
-        return None
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def progress(stage: str, pct: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=100, desc=f"scene model: {stage}", unit="%", file=sys.stderr, leave=True)
-        bar.update(max(0, pct - bar.n))
-        if pct >= 100:
-            bar.close()
-
-    return progress
-
-
-def build_model(
-    out: Path,
-    embedder: Embedder | None = None,
-    train_file: Path = TRAIN_FILE,
-    cache_dir: Path | None = None,
-    show_progress: bool = True,
-) -> SceneModel:
-    """Train on `train_file` and save to `out`."""
-    from scene.train import train  # sklearn is only needed here
-
-    examples = list(read_jsonl(train_file))
-    model = train(examples, embedder or default_embedder(), cache_dir=cache_dir, progress=_tqdm_progress(show_progress))
-    model.save(out)
-    return model
-
-
 def _usable(path: Path, embedder: Embedder) -> SceneModel | None:
     if not path.exists():
         return None
@@ -79,24 +43,16 @@ def _usable(path: Path, embedder: Embedder) -> SceneModel | None:
     return model if model.embedder_name == embedder.name else None
 
 
-def load_or_build(embedder: Embedder | None = None, data_dir: Path | None = None,
-                  show_progress: bool = True) -> SceneModel:
-    """The cached model if it was trained on the current training set, else the packaged one,
-    else any usable cached one, else a freshly trained and cached one."""
+def load_model(embedder: Embedder | None = None, data_dir: Path | None = None) -> SceneModel:
+    """The data dir's model (an operator's `shopassist train scene`), else the shipped one."""
     embedder = embedder or default_embedder()
-    cached = _usable(cached_model_path(data_dir), embedder)
-    if (
-        cached is not None
-        and TRAIN_FILE.exists()
-        and cached.meta.get("train_sha1") == examples_digest(list(read_jsonl(TRAIN_FILE)))
-    ):
-        return cached
-    packaged = _usable(PACKAGED_MODEL, embedder)
-    if packaged is not None:
-        return packaged
-    if cached is not None:
-        return cached
-    return build_model(cached_model_path(data_dir), embedder, show_progress=show_progress)
+    cached = cached_model_path(data_dir)
+    for path in (cached, PACKAGED_MODEL):
+        model = _usable(path, embedder)
+        if model is not None:
+            return model
+    raise ModelError(f"no scene model for the embedder {embedder.name!r} at {cached} or {PACKAGED_MODEL}: "
+                     "run `shopassist train scene`")
 
 
 def make_detector(
@@ -105,7 +61,6 @@ def make_detector(
     vocab: Vocabulary | None = None,
     store_currency: str = "INR",
     fx_to_store: Mapping[str, float] | None = None,
-    show_progress: bool = True,
 ) -> SceneDetector:
     """A detector for one store: its catalog vocabulary (brands, categories) and currency.
 
@@ -114,7 +69,7 @@ def make_detector(
     store_currency=settings.store_currency, fx_to_store=settings.retrieval.fx_to_store)`.
     """
     embedder = embedder or default_embedder()
-    model = load_or_build(embedder, data_dir, show_progress=show_progress)
+    model = load_model(embedder, data_dir)
     return SceneDetector(model, embedder, vocab=vocab, store_currency=store_currency, fx_to_store=fx_to_store)
 
 

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.errors import UserError
 from scene.features import NgramVectorizer, dense_extras, normalize
 
 FORMAT_VERSION = 2
 
 
-class ModelError(RuntimeError):
+class ModelError(UserError, RuntimeError):
     """The model file is missing, corrupt or was built for another embedder."""
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: real models load once per session; data files come from ../shared/data."""
+"""Shared fixtures: real models load once per session; data files come from the shared data folder
+(evaluation.paths: $SHOPASSIST_SHARED_DATA, else ../shared/data beside the checkout)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.paths import shared_data_dir
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("SHOPASSIST_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = shared_data_dir()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from assistant.conversation.events import Event
 from assistant.conversation.skills import Services
 from assistant.conversation.turn import Conversation
 from assistant.services import Assistant
-from assistant.storage.store import StorageError
+from assistant.storage.errors import StorageError
 from ui.render import cards_html, cart_html, comparison_html
 
 log = logging.getLogger(__name__)

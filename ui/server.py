@@ -2,7 +2,8 @@
 
 `shopassist run` and `shopassist serve` call this. One process serves the chat UI (/chat), the
 widget API (/v1), /widget.js, the demo store page (/demo) and the agent console (/console). Models load once, before the
-port opens, with progress on stderr; a known startup failure prints one line.
+port opens, with progress on stderr; a known startup failure raises `AppBuildError` (a `UserError`),
+which the CLI prints as one line.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def serve(host: str | None = None, port: int | None = None, *, llm_backend: str 
 
     import uvicorn
 
-    from assistant.services import AppBuildError, Assistant
+    from assistant.services import Assistant
     from assistant.settings import load_settings
 
     cfg = load_settings()
@@ -78,11 +79,7 @@ def serve(host: str | None = None, port: int | None = None, *, llm_backend: str 
     def progress(text: str) -> None:
         print(f"· {text}", file=sys.stderr, flush=True)
 
-    try:
-        assistant = Assistant.from_settings(cfg, progress=progress)
-    except AppBuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from exc
+    assistant = Assistant.from_settings(cfg, progress=progress)  # AppBuildError: a UserError the CLI prints
     h, p = host or cfg.host, port or cfg.port
     tune_for_serving()
     app = combined_app(assistant, cfg)

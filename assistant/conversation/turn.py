@@ -35,8 +35,11 @@ from assistant.conversation.skills import SKILLS, Services, TurnContext, detect_
 from assistant.conversation.skills import cart as cart_skill
 from assistant.conversation.skills.base import cart_event, record_profile_event, record_profile_events
 from assistant.conversation.skills.handoff import open_ticket
+from assistant.desk.handoff_rules import auto_handoff_reason
 from assistant.privacy import mask_cards
-from assistant.storage.store import StorageError, StoredMessage
+from assistant.storage.conversations import StoredMessage
+from assistant.storage.errors import StorageError
+from assistant.storage.status import ConversationStatus, IllegalTransition, Move
 from scene.detector import SceneResult
 from scene.slots import SceneSlots
 from scene.state import DialogueState
@@ -114,9 +117,9 @@ class Conversation:
     def __init__(self, services: Services, conversation_id: str | None = None, user_id: str = "guest") -> None:
         self.services = services
         store = services.store
-        stored = store.get_conversation(conversation_id) if conversation_id else None
+        stored = store.conversations.get(conversation_id) if conversation_id else None
         if stored is None:
-            stored = store.create_conversation(user_id)
+            stored = store.conversations.create(user_id)
         self.id = stored.id
         self.user_id = stored.user_id
         self.language = stored.language
@@ -131,7 +134,7 @@ class Conversation:
     @classmethod
     def resume(cls, services: Services, user_id: str) -> Conversation:
         """The shopper's most recent conversation (after a restart too), or a new one."""
-        latest = services.store.latest_conversation(user_id)
+        latest = services.store.conversations.latest(user_id)
         return cls(services, latest.id if latest else None, user_id)
 
     @classmethod
@@ -141,7 +144,7 @@ class Conversation:
     # ------------------------------------------------------------------ reading
 
     def history(self) -> list[StoredMessage]:
-        return self.services.store.messages(self.id)
+        return self.services.store.conversations.messages(self.id)
 
     def chat_messages(self) -> list[dict[str, str]]:
         """OpenAI/Gradio-style `{"role", "content"}` messages; an interrupted answer says so."""
@@ -150,7 +153,7 @@ class Conversation:
             content = m.content
             if m.role == "assistant" and not m.complete:
                 content = (content + "\n\n" if content else "") + "_(This answer was interrupted. Ask again.)_"
-            if m.role == "agent":  # a person's reply (assistant.desk.desk) reads as the store's side
+            if m.role == "agent":  # a person's reply (assistant.desk) reads as the store's side
                 out.append({"role": "assistant", "content": content})
                 continue
             out.append({"role": m.role, "content": content})
@@ -192,10 +195,11 @@ class Conversation:
         services = self.services
         text = mask_cards(text)  # never store a full card number (PCI DSS); the skills see the masked text too
         language = detect_language(text)
-        services.store.add_message(self.id, "user", text)
-        stored = services.store.get_conversation(self.id)
-        if stored is not None and stored.status == "agent":
-            # A person owns the conversation (assistant.desk.desk): the bot stays silent; the agent sees the message.
+        services.store.conversations.add_message(self.id, "user", text)
+        status = services.store.conversations.move(self.id, Move.SHOPPER_WRITES)  # a resolved one reopens
+        self.status = status or self.status
+        if status is ConversationStatus.AGENT:
+            # A person owns the conversation (assistant.desk): the bot stays silent; the agent sees the message.
             yield DoneEvent(conversation_id=self.id, elapsed_ms=_ms(started))
             return
         try:
@@ -208,7 +212,7 @@ class Conversation:
         yield SceneEvent(scene=scene, confidence=round(result.confidence, 4), sub_intent=result.sub_intent,
                          language=language, reason=result.reason)
         ctx = self._context(text, result, language)
-        answer_id = services.store.add_message(self.id, "assistant", "", scene=scene, complete=False)
+        answer_id = services.store.conversations.add_message(self.id, "assistant", "", scene=scene, complete=False)
         parts: list[str] = []
         payload: dict[str, Any] = {}
         last_save = time.perf_counter()
@@ -220,7 +224,7 @@ class Conversation:
                         continue
                     parts.append(event.text)
                     if time.perf_counter() - last_save > SAVE_EVERY_S:
-                        services.store.update_message(answer_id, "".join(parts))
+                        services.store.conversations.update_message(answer_id, "".join(parts))
                         last_save = time.perf_counter()
                 else:
                     payload[event.type] = event.to_dict()
@@ -239,30 +243,34 @@ class Conversation:
             complete = True
         finally:
             # Runs on normal completion, on errors and when the consumer stops early (GeneratorExit).
-            services.store.update_message(answer_id, "".join(parts).strip(), payload=payload, complete=complete)
+            services.store.conversations.update_message(answer_id, "".join(parts).strip(), payload=payload,
+                                                        complete=complete)
         self._after_turn(ctx, result, scene, text)
-        yield from self._auto_handoff(ctx, scene, text, "error" in payload, stored.status if stored else "pending")
+        yield from self._auto_handoff(ctx, scene, text, "error" in payload, self.status)
         yield DoneEvent(conversation_id=self.id, message_id=answer_id, elapsed_ms=_ms(started),
                         generation=ctx.generation_summary())
 
-    def _auto_handoff(self, ctx: TurnContext, scene: str, text: str, failed: bool, status: str) -> Iterator[Event]:
+    def _auto_handoff(self, ctx: TurnContext, scene: str, text: str, failed: bool,
+                      status: ConversationStatus) -> Iterator[Event]:
         """Queue the conversation for a person on negative sentiment, repeated failures or a scene the store
         routes to people (`config.handoff_scenes`: the store's and its sites'); explicit requests are the
         handoff skill's job."""
-        from assistant.desk.desk import auto_handoff_reason
-
         failures = int(self.memory.get("failures", 0)) + 1 if failed or scene == "out_of_scope" else 0
         self.memory["failures"] = failures
-        if scene == "handoff" or status == "open":
+        if scene == "handoff" or status is ConversationStatus.OPEN:
             self.save()
             return
         reason = auto_handoff_reason(scene, text, failures, self.services.config.handoff_scenes)
         if reason:
             self.memory["failures"] = 0
-            events = list(open_ticket(ctx, self.services, reason))
-            reply = "".join(e.text for e in events if isinstance(e, TextDeltaEvent))
-            self.services.store.add_message(self.id, "assistant", reply, scene="handoff",
-                                            payload={"handoff": events[0].to_dict()})
+            try:
+                events = list(open_ticket(ctx, self.services, reason))
+            except IllegalTransition:  # an agent took the conversation during this turn: nothing to queue
+                events = []
+            if events:
+                reply = "".join(e.text for e in events if isinstance(e, TextDeltaEvent))
+                self.services.store.conversations.add_message(self.id, "assistant", reply, scene="handoff",
+                                                              payload={"handoff": events[0].to_dict()})
             yield from events
         self.save()
 
@@ -295,11 +303,11 @@ class Conversation:
         self.language = ctx.language
         self.save()
         record_profile_events(services, self.user_id, "view", [p.id for p in shown])
-        services.store.log_event(self.id, "turn", {"scene": scene, "confidence": result.confidence,
-                                                   "shown": [p.id for p in shown], "language": ctx.language})
+        services.store.events.log(self.id, "turn", {"scene": scene, "confidence": result.confidence,
+                                                    "shown": [p.id for p in shown], "language": ctx.language})
 
     def save(self) -> None:
-        self.services.store.save_state(
+        self.services.store.conversations.save_state(
             self.id, {"dialogue": self.state.model_dump(), "memory": self.memory}, language=self.language
         )
 
@@ -315,11 +323,16 @@ class Conversation:
         if action not in ACTIONS:
             return [ErrorEvent(code="bad_action", message=f"Unknown action {action!r}.")]
         if action == "handoff":
+            reason = product_id or "shopper pressed \u201cTalk to a person\u201d"
             with self._lock:
-                events = list(open_ticket(ctx, services, product_id or "shopper pressed \u201cTalk to a person\u201d"))
+                try:
+                    events = list(open_ticket(ctx, services, reason))
+                except IllegalTransition:  # a person is already in the chat: nothing to queue, nothing stored
+                    return [TextDeltaEvent(text=ctx.t("A person from our team is already in this chat.",
+                                                      "人工客服已经在对话中了。"))]
                 text = "".join(e.text for e in events if isinstance(e, TextDeltaEvent))
-                services.store.add_message(self.id, "assistant", text, scene="handoff",
-                                           payload={"handoff": events[0].to_dict()})
+                services.store.conversations.add_message(self.id, "assistant", text, scene="handoff",
+                                                         payload={"handoff": events[0].to_dict()})
                 self.save()
             return events
         product = services.product(str(product_id)) if product_id else None
@@ -327,8 +340,8 @@ class Conversation:
             return [ErrorEvent(code="unknown_product",
                                message="I can't find that product in the catalog any more. Search again to see "
                                        "what's available.")]
-        services.store.log_event(self.id, "action", {"action": action, "product_id": product.id,
-                                                     "quantity": quantity})
+        services.store.events.log(self.id, "action", {"action": action, "product_id": product.id,
+                                                      "quantity": quantity})
         if action == "add_to_cart":
             res = cart_skill.add(services, self.user_id, product, quantity, self.language)
             return [cart_event(ctx, services, "add"), TextDeltaEvent(text=res.message)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from retrieval.errors import UserError
 
-class LLMError(RuntimeError):
+
+class LLMError(UserError, RuntimeError):
     """Base class: anything the generator cannot do. Callers fall back to templates."""
 
 

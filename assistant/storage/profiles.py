@@ -1,8 +1,9 @@
-"""Profiles and events in SQL (SQLAlchemy 2): SQLite by default, PostgreSQL by URL.
+"""Shopper profiles and their events in SQL (`rk_profiles`, `rk_events`), next to the conversations.
 
-Tables are prefixed `rk_` and created with `create_all` on the Engine the caller
-passes, so the assistant can keep conversations and profiles in one database.
-`record_event` validates the product first, then writes the event row and the
+Only the persistence lives here: what a profile is and how an event changes it
+(decay, affinities, the interest vector) is ranking's (`ranking.profile`), and
+ranking reads profiles through its `ProfileSource` protocol without knowing
+this module. `record_event` validates the product first, then writes the event row and the
 updated profile in one transaction: a rejected event writes nothing, and the
 next `get` already reflects an accepted one.
 """
@@ -13,60 +14,17 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Float, ForeignKey, Integer, LargeBinary, String, Text, create_engine, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from assistant.storage.engine import Database
+from assistant.storage.schema import MAX_ID, ProfileEventRow, ProfileRow
 from ranking.errors import RankingInputError, UnknownProductError
 from ranking.events import Event, EventType, parse_event_type
 from ranking.profile import FAMILIES, ProfileConfig, StaticAttributes, UserProfile, apply_event
 from retrieval.catalog import Catalog, Product
-
-MAX_USER_ID = 200
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class ProfileRow(Base):
-    __tablename__ = "rk_profiles"
-
-    user_id: Mapped[str] = mapped_column(String(MAX_USER_ID), primary_key=True)
-    static_json: Mapped[str] = mapped_column(Text, default="{}")
-    affinities_json: Mapped[str] = mapped_column(Text, default="{}")
-    recent_json: Mapped[str] = mapped_column(Text, default="[]")
-    interest: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    updated_at: Mapped[float | None] = mapped_column(Float, nullable=True)
-    n_events: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class EventRow(Base):
-    __tablename__ = "rk_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("rk_profiles.user_id"), index=True)
-    event_type: Mapped[str] = mapped_column(String(32))
-    product_id: Mapped[str] = mapped_column(String(200))
-    weight: Mapped[float] = mapped_column(Float)
-    ts: Mapped[float] = mapped_column(Float)  # event time (clamped to now)
-    recorded_at: Mapped[float] = mapped_column(Float)
-
-
-def create_tables(engine: Engine, metadata: Any = None, attempts: int = 5) -> None:
-    """`create_all` of `metadata` (default: the profile tables), safe when several worker processes
-    start on one new database at once: another process may CREATE a table between our check and ours."""
-    for attempt in range(attempts):
-        try:
-            (metadata or Base.metadata).create_all(engine)
-            return
-        except Exception as exc:
-            if "already exists" not in str(exc) or attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-
 
 ProductLookup = Callable[[str], Product | None]
 EmbedFn = Callable[[Product], np.ndarray]
@@ -76,8 +34,8 @@ def _check_user(user_id: str) -> str:
     if not isinstance(user_id, str) or not user_id.strip():
         raise RankingInputError("user id must be a non-empty string")
     user_id = user_id.strip()
-    if len(user_id) > MAX_USER_ID:
-        raise RankingInputError(f"user id longer than {MAX_USER_ID} characters")
+    if len(user_id) > MAX_ID:
+        raise RankingInputError(f"user id longer than {MAX_ID} characters")
     return user_id
 
 
@@ -85,18 +43,15 @@ def _check_user(user_id: str) -> str:
 class ProfileStore:
     """Reads and updates profiles. `products` validates event product ids (a Catalog or a lookup)."""
 
-    engine: Engine
+    db: Database
     products: Catalog | ProductLookup
     embed: EmbedFn | None = None  # product -> embedding for the dense interest vector
     config: ProfileConfig = field(default_factory=ProfileConfig)
     clock: Callable[[], float] = time.time
 
-    def __post_init__(self) -> None:
-        create_tables(self.engine)
-
     @classmethod
     def from_url(cls, url: str, products: Catalog | ProductLookup, **kwargs: object) -> ProfileStore:
-        return cls(create_engine(url), products, **kwargs)  # type: ignore[arg-type]
+        return cls(Database.open(url), products, **kwargs)  # type: ignore[arg-type]
 
     def _lookup(self, product_id: str) -> Product | None:
         if isinstance(self.products, Catalog):
@@ -108,15 +63,16 @@ class ProfileStore:
     def get(self, user_id: str) -> UserProfile:
         """The stored profile, or a fresh cold-start profile for an unknown user (nothing written)."""
         user_id = _check_user(user_id)
-        with Session(self.engine) as session:
+        with Session(self.db.engine) as session:
             row = session.get(ProfileRow, user_id)
             return _to_profile(row) if row is not None else UserProfile(user_id=user_id)
 
     def events(self, user_id: str, limit: int = 100) -> list[Event]:
         user_id = _check_user(user_id)
-        with Session(self.engine) as session:
+        with Session(self.db.engine) as session:
             rows = session.scalars(
-                select(EventRow).where(EventRow.user_id == user_id).order_by(EventRow.id.desc()).limit(limit)
+                select(ProfileEventRow).where(ProfileEventRow.user_id == user_id)
+                .order_by(ProfileEventRow.id.desc()).limit(limit)
             ).all()
             rows = list(reversed(rows))
             return [Event(r.user_id, EventType(r.event_type), r.product_id, r.ts, r.weight) for r in rows]
@@ -152,7 +108,7 @@ class ProfileStore:
         if not np.isfinite(when):
             raise RankingInputError(f"event timestamp is not a number: {ts!r}")
         when = min(when, now)
-        with Session(self.engine) as session, session.begin():
+        with Session(self.db.engine) as session, session.begin():
             row = session.get(ProfileRow, user_id)
             if row is None:
                 row = ProfileRow(user_id=user_id, static_json="{}", affinities_json="{}", recent_json="[]")
@@ -166,7 +122,7 @@ class ProfileStore:
                 embedding = self.embed(known) if self.embed is not None else None
                 apply_event(profile, etype, known, when, self.config, embedding)
                 session.add(
-                    EventRow(
+                    ProfileEventRow(
                         user_id=user_id,
                         event_type=etype.value,
                         product_id=pid,
@@ -180,7 +136,7 @@ class ProfileStore:
 
     def set_static(self, user_id: str, static: StaticAttributes) -> UserProfile:
         user_id = _check_user(user_id)
-        with Session(self.engine) as session, session.begin():
+        with Session(self.db.engine) as session, session.begin():
             row = session.get(ProfileRow, user_id)
             if row is None:
                 row = ProfileRow(user_id=user_id, affinities_json="{}", recent_json="[]", n_events=0)

@@ -1,62 +1,105 @@
-"""The Home Depot relevance judgements as learning-to-rank data (query-disjoint splits).
+"""Home Depot search relevance: products, graded judgements, and THE query split.
 
-Each judged (query, product) pair becomes one feature row; rows are grouped by
-query. Queries, never pairs, are split into train/dev/test by a stable hash of
-the query text, so no test query is seen in training.
+One reader and one split for every use of this data set (the ranking bench and the
+retrieval bench, `train ranker`, `train cross-encoder`, `train fusion`, the scene sets):
+
+- `read_judgements`: `id, product_uid, search_term, relevance` rows (ISO-8859-1, as Kaggle
+  ships them); relevance is the mean of >= 3 raters on 1 (irrelevant) .. 3 (exact).
+- `query_split`: 70/15/15 train/dev/test by md5 of the normalized query text (lower case,
+  single spaces). Queries, never pairs, are split, so no test query is seen in training.
+  The shipped ranker and cross-encoder were trained on `train` with early stopping and
+  tuning on `dev`; `bench ranking` scores `test`. The retrieval bench tunes the fusion weight
+  on `dev` (`train fusion`) and reports `ndcg@10_test_split` on `test`: the same queries the
+  ranker never saw. (The shipped retrieval/fusion.json was tuned before this split was
+  shared, on a sha1 fold; the next `train fusion` uses `dev`.)
+
+Each judged (query, product) pair becomes one feature row of `LtrData`; rows are grouped by
+query.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from evaluation.training.embcache import EmbeddingCache
-from ranking.errors import RankingInputError
+from evaluation.datasets.errors import DatasetError, require_file
+from evaluation.embcache import EmbeddingCache
+from evaluation.metrics import ndcg_at
 from ranking.features import RELEVANCE_FEATURES, Candidate, relevance_matrix
 from retrieval.catalog import Product
+from retrieval.embedding import Embedder
+from retrieval.ingest import load_homedepot
 
 SPLITS = ("train", "dev", "test")
+ENCODING = "ISO-8859-1"
+
+
+def normalize_query(text: str) -> str:
+    return " ".join(text.split())
 
 
 def query_split(query: str) -> str:
     """70/15/15 train/dev/test by a stable hash of the normalized query text."""
-    h = int(hashlib.md5(" ".join(query.lower().split()).encode("utf-8")).hexdigest()[:8], 16) % 100
+    h = int(hashlib.md5(normalize_query(query.lower()).encode("utf-8")).hexdigest()[:8], 16) % 100
     return "train" if h < 70 else ("dev" if h < 85 else "test")
 
 
 @dataclass
 class Judgement:
-    query: str
+    """One judged pair. `search_term` is the query as typed (what the retrieval bench searches);
+    `query` is its normalized form (features, grouping and the split)."""
+
+    search_term: str
     product_id: str
     relevance: float
+    query: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.query = normalize_query(self.search_term)
 
 
-def read_labels(path: Path) -> list[Judgement]:
-    """`id, product_uid, search_term, relevance` rows (ISO-8859-1, as Kaggle ships them)."""
-    if not path.is_file():
-        raise RankingInputError(f"labels file not found: {path}")
+def read_judgements(path: Path) -> list[Judgement]:
+    """Every judged pair of the file, in file order."""
+    path = require_file(path, "labels file")
     out: list[Judgement] = []
-    with path.open(encoding="ISO-8859-1", newline="") as fh:
+    with path.open(encoding=ENCODING, newline="") as fh:
         reader = csv.DictReader(fh)
         need = {"product_uid", "search_term", "relevance"}
         if not need <= set(reader.fieldnames or []):
-            raise RankingInputError(f"{path}: expected columns {sorted(need)}, got {reader.fieldnames}")
+            raise DatasetError(f"{path.name}: expected columns {', '.join(sorted(need))}, got {reader.fieldnames}")
         for row in reader:
             try:
                 rel = float(row["relevance"])
-            except ValueError:
+            except (TypeError, ValueError):
                 continue
-            query = " ".join(row["search_term"].split())
-            if query:
-                out.append(Judgement(query, row["product_uid"].strip(), rel))
+            term = (row["search_term"] or "").strip()
+            if term:
+                out.append(Judgement(term, str(row["product_uid"]).strip(), rel))
     if not out:
-        raise RankingInputError(f"no judgements in {path}")
+        raise DatasetError(f"{path.name}: no usable judgements")
     return out
+
+
+def judged_by_term(judgements: Iterable[Judgement]) -> dict[str, dict[str, float]]:
+    """search term (as typed) -> {product_uid: relevance} (a pair judged twice keeps the last grade)."""
+    out: dict[str, dict[str, float]] = {}
+    for j in judgements:
+        out.setdefault(j.search_term, {})[j.product_id] = j.relevance
+    return out
+
+
+def read_products(path: Path, progress: Callable[[int], None] | None = None) -> dict[str, Product]:
+    """`product_uid, product_title` through the catalog importer the product uses (`index --format homedepot`)."""
+    require_file(path, "products file")
+    products = {p.id: p for p in load_homedepot(path, progress=progress).products}
+    if not products:
+        raise DatasetError(f"no products in {path}")
+    return products
 
 
 @dataclass
@@ -123,19 +166,30 @@ def build_splits(
     return out
 
 
-def ndcg_at(rels_in_order: Sequence[float] | np.ndarray, k: int = 10) -> float:
-    """nDCG@k with gain = relevance - 1 (1 = irrelevant .. 3 = exact), linear gains."""
-    gains = np.maximum(np.asarray(rels_in_order, dtype=np.float64) - 1.0, 0.0)
-    discounts = 1.0 / np.log2(np.arange(2, min(k, len(gains)) + 2))
-    dcg = float((gains[:k] * discounts).sum())
-    ideal = float((np.sort(gains)[::-1][:k] * discounts).sum())
-    return dcg / ideal if ideal > 0 else 0.0
+@dataclass
+class HomeDepotData:
+    products: dict[str, Product]
+    splits: dict[str, LtrData]
 
 
-def mean_ndcg(data: LtrData, scores: np.ndarray, k: int = 10) -> float:
-    """Mean nDCG@k over queries whose judged products are not all equally irrelevant."""
-    vals = per_query_ndcg(data, scores, k)
-    return float(np.mean(vals)) if len(vals) else 0.0
+def load_ltr_data(
+    products_file: Path,
+    labels_file: Path,
+    embedder: Embedder,
+    cache_dir: Path,
+    splits: tuple[str, ...] = SPLITS,
+    progress: bool = False,
+) -> HomeDepotData:
+    """Products, BM25 over all of them (as the live search computes it) and per-split features."""
+    from retrieval.lexical import BM25Index
+
+    products = read_products(products_file)
+    judgements = read_judgements(labels_file)
+    ids = list(products)
+    index = BM25Index.build(ids, [products[i].search_text() for i in ids])
+    cache = EmbeddingCache(cache_dir, embedder)
+    data = build_splits(judgements, products, cache, index.score, splits=splits, progress=progress)
+    return HomeDepotData(products, data)
 
 
 def per_query_ndcg(data: LtrData, scores: np.ndarray, k: int = 10) -> np.ndarray:
@@ -149,15 +203,11 @@ def per_query_ndcg(data: LtrData, scores: np.ndarray, k: int = 10) -> np.ndarray
         # ties are broken at random, never by file order (which correlates with product age)
         perm = rng.permutation(len(y))
         order = perm[np.argsort(-scores[sl][perm], kind="stable")]
-        vals.append(ndcg_at(y[order], k))
+        vals.append(ndcg_at(y[order], k) or 0.0)
     return np.asarray(vals, dtype=np.float64)
 
 
-def paired_gain_ci(a: np.ndarray, b: np.ndarray, rounds: int = 2000, seed: int = 0) -> tuple[float, float]:
-    """95 % bootstrap interval of mean(a - b) over queries (paired: the same queries resampled for both)."""
-    diff = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
-    if not len(diff):
-        return 0.0, 0.0
-    rng = np.random.default_rng(seed)
-    means = diff[rng.integers(0, len(diff), size=(rounds, len(diff)))].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+def mean_ndcg(data: LtrData, scores: np.ndarray, k: int = 10) -> float:
+    """Mean nDCG@k over queries whose judged products are not all equally irrelevant."""
+    vals = per_query_ndcg(data, scores, k)
+    return float(np.mean(vals)) if len(vals) else 0.0

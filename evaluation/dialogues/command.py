@@ -13,6 +13,7 @@ import httpx
 from evaluation.dialogues.bench import DialogueResult, run_dialogues
 from evaluation.dialogues.report import failures, summary, transcripts
 from evaluation.dialogues.schema import DEFAULT_DATA, Dialogue, load_dialogues
+from retrieval.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Options:
     report: Path | None = None
 
 
-class BenchError(RuntimeError):
+class BenchError(UserError):
     """A problem the user can fix (bad data file, unknown option value, API unreachable)."""
 
 

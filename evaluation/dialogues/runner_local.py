@@ -41,7 +41,7 @@ class LocalPlayer:
     @classmethod
     def build(cls, data_dir: Path, llm: str = "fake", settings: Any = None, site_key: str = "pk_demo") -> LocalPlayer:
         """`llm`: fake (no model: the grounded template answers) | embedded (the configured chat model)."""
-        from assistant.app_factory import build_services
+        from assistant.services import build_services
         from assistant.settings import load_settings
 
         tmp = tempfile.TemporaryDirectory(prefix="shopassist-dialogues-")
@@ -90,7 +90,7 @@ class LocalPlayer:
             services.orders.orders.update({k: replace(v) for k, v in fresh.orders.items()})
 
     def play(self, dialogue: Dialogue) -> list[TurnRecord]:
-        from assistant.conversation import Conversation
+        from assistant.conversation.turn import Conversation
 
         user_id = user_id_for(dialogue, self.site_id, self.run_id)
         self._reset(user_id)

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from evaluation.metrics import percentile
+
 
 @dataclass
 class Record:
@@ -30,10 +32,6 @@ class RunResult:
     concurrency: int
     elapsed_s: float
     records: list[Record] = field(default_factory=list)
-
-
-def pct(values: Sequence[float], q: float) -> float | None:
-    return round(float(np.percentile(values, q)), 1) if values else None
 
 
 def summarize(run: RunResult) -> dict[str, Any]:
@@ -61,15 +59,15 @@ def summarize(run: RunResult) -> dict[str, Any]:
         "cart_adds": len(carts),
         "requests_per_s": round((len(ok_turns) + sum(1 for r in carts if r.error is None)) / elapsed, 2),
         "turns_with_cards": len(cards),
-        "p50_first_card_ms": pct(cards, 50),
-        "p95_first_card_ms": pct(cards, 95),
-        "p99_first_card_ms": pct(cards, 99),
-        "p50_first_text_ms": pct(texts, 50),
-        "p95_first_text_ms": pct(texts, 95),
-        "p99_first_text_ms": pct(texts, 99),
-        "p50_turn_ms": pct([r.total_ms for r in ok_turns], 50),
-        "p95_turn_ms": pct([r.total_ms for r in ok_turns], 95),
-        "p95_cart_ms": pct([r.total_ms for r in carts if r.error is None], 95),
+        "p50_first_card_ms": percentile(cards, 50, 1),
+        "p95_first_card_ms": percentile(cards, 95, 1),
+        "p99_first_card_ms": percentile(cards, 99, 1),
+        "p50_first_text_ms": percentile(texts, 50, 1),
+        "p95_first_text_ms": percentile(texts, 95, 1),
+        "p99_first_text_ms": percentile(texts, 99, 1),
+        "p50_turn_ms": percentile([r.total_ms for r in ok_turns], 50, 1),
+        "p95_turn_ms": percentile([r.total_ms for r in ok_turns], 95, 1),
+        "p95_cart_ms": percentile([r.total_ms for r in carts if r.error is None], 95, 1),
         "errors": len(errors),
         "error_rate": round(len(errors) / len(run.records), 4) if run.records else 0.0,
         "error_kinds": kinds,

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.datasets.homedepot import LtrData, mean_ndcg
+from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.homedepot import LtrData, load_ltr_data, mean_ndcg
 from ranking.cross_encoder import (
     INPUTS,
     LAYERS,
@@ -246,14 +247,12 @@ def train_cross_encoder(
     import torch
     import transformers
 
-    from evaluation.training.ranker import load_homedepot_data
-
     t0 = time.perf_counter()
     ranker = RankerModel.load(ranker_path)
-    data = load_homedepot_data(products_file, labels_file, embedder, cache_dir, ("train", "dev"), progress)
+    data = load_ltr_data(products_file, labels_file, embedder, cache_dir, ("train", "dev"), progress)
     train, dev = data.splits["train"], data.splits["dev"]
     if not train.groups or not dev.groups:
-        raise RankingInputError("not enough judged queries to train (need train and dev queries)")
+        raise DatasetError("not enough judged queries to train (need train and dev queries)")
     teacher_file = teacher_model(teacher_path, train, epochs, seed, threads, progress, log)
     teacher = CrossEncoder(teacher_path, cache_dir=onnx_cache, threads=threads)
     queries, titles = judged_pairs(train)

@@ -2,8 +2,9 @@
 
 LambdaMART (LightGBM `lambdarank`) for the order and a LightGBM regressor for
 the 1..3 grade, both on `RELEVANCE_FEATURES`, trained on the train queries with
-early stopping on the dev queries (query-disjoint). The test queries are left
-for `shopassist bench ranking`. A few minutes on 2 cores once titles are
+early stopping on the dev queries of the one Home Depot split
+(evaluation.datasets.homedepot.query_split). The test queries are left for
+`shopassist bench ranking`. A few minutes on 2 cores once titles are
 embedded (the embedding cache makes re-runs fast).
 """
 
@@ -12,19 +13,16 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import lightgbm as lgb
 import numpy as np
 
-from evaluation.datasets.homedepot import LtrData, build_splits, mean_ndcg, read_labels
-from evaluation.training.embcache import EmbeddingCache
-from ranking.errors import RankingInputError
+from evaluation.datasets.errors import DatasetError
+from evaluation.datasets.homedepot import LtrData, load_ltr_data, mean_ndcg
 from ranking.features import RELEVANCE_FEATURES
 from ranking.model import RankerModel
-from retrieval.catalog import Product
 from retrieval.embedding import Embedder
 
 MODEL_VERSION_PREFIX = "hd-lgbm"
@@ -64,41 +62,6 @@ REGRESSOR_PARAMS: dict[str, object] = {
 def grade_labels(y: np.ndarray) -> np.ndarray:
     """Map mean ratings 1..3 (means of 3 raters, steps of 1/3) to integer grades 0..6 for lambdarank."""
     return np.clip(np.rint((y - 1.0) * 3.0), 0, 6).astype(np.int32)
-
-
-@dataclass
-class HomeDepotData:
-    products: dict[str, Product]
-    splits: dict[str, LtrData]
-
-
-def load_homedepot_data(
-    products_file: Path,
-    labels_file: Path,
-    embedder: Embedder,
-    cache_dir: Path,
-    splits: tuple[str, ...] = ("train", "dev", "test"),
-    progress: bool = False,
-) -> HomeDepotData:
-    """Products, BM25 over all of them (as the live search computes it) and per-split features."""
-    from retrieval.ingest import IngestError, load_homedepot
-    from retrieval.lexical import BM25Index
-
-    if not products_file.is_file():
-        raise RankingInputError(f"products file not found: {products_file}")
-    try:
-        report = load_homedepot(products_file)
-    except IngestError as exc:
-        raise RankingInputError(str(exc)) from exc
-    products = {p.id: p for p in report.products}
-    if not products:
-        raise RankingInputError(f"no products in {products_file}")
-    judgements = read_labels(labels_file)
-    ids = list(products)
-    index = BM25Index.build(ids, [products[i].search_text() for i in ids])
-    cache = EmbeddingCache(cache_dir, embedder)
-    data = build_splits(judgements, products, cache, index.score, splits=splits, progress=progress)
-    return HomeDepotData(products, data)
 
 
 def fit(
@@ -168,10 +131,10 @@ def train_ranker(
 ) -> RankerModel:
     """Build features, fit both boosters, save the versioned model file; returns the model."""
     t0 = time.perf_counter()
-    data = load_homedepot_data(products_file, labels_file, embedder, cache_dir, ("train", "dev"), progress)
+    data = load_ltr_data(products_file, labels_file, embedder, cache_dir, ("train", "dev"), progress)
     train, dev = data.splits["train"], data.splits["dev"]
     if not train.groups or not dev.groups:
-        raise RankingInputError("not enough judged queries to train (need train and dev queries)")
+        raise DatasetError("not enough judged queries to train (need train and dev queries)")
     ranker, regressor, metrics = fit(train, dev, log, threads=threads)
     # Keep only the trees early stopping chose, so the shipped file is small.
     ranker = lgb.Booster(model_str=ranker.model_to_string(num_iteration=ranker.best_iteration))

@@ -66,7 +66,7 @@ def test_follow_ups_compare_add_and_ask(conv, services):
     assert comparison.rows[0][0] == "Price" and comparison.verdict
     cart = first(list(conv.turn("add the second one to my cart")), "cart")
     assert [ln.product_id for ln in cart.lines] == [shown[1]]
-    assert services.store.cart("u1") == [(shown[1], 1)]
+    assert services.store.carts.items("u1") == [(shown[1], 1)]
 
 
 def test_cheaper_follow_up_keeps_the_query_and_lowers_the_price(conv):
@@ -163,7 +163,7 @@ def test_restart_resumes_the_conversation_and_its_references(tmp_path: Path):
     assert [m["role"] for m in resumed.chat_messages()] == ["user", "assistant"]
     assert resumed.state.last_shown == shown
     first(list(resumed.turn("add the first one to my cart")), "cart")
-    assert second_run.store.cart("asha") == [(shown[0], 1)]
+    assert second_run.store.carts.items("asha") == [(shown[0], 1)]
 
 
 def test_a_stream_cut_mid_answer_is_stored_as_interrupted(services):
@@ -252,7 +252,7 @@ def test_the_deadline_model_passes_a_fast_stream_through():
 
 
 def test_a_coupon_question_about_the_cart_goes_to_the_promotion_engine(conv, services):
-    services.store.add_to_cart("u1", "s2", 1)
+    services.store.carts.add("u1", "s2", 1)
     events = list(conv.turn("any coupons for my cart?"))
     assert [e for e in events if e.type == "promotion"]
     scene = first(list(conv.turn("add the first one to my cart")), "scene")
@@ -275,14 +275,14 @@ def test_turn_locks_are_shared_per_conversation_and_freed_with_it(services):
 
 
 def test_a_database_refusal_mid_turn_is_one_clear_error_event(services, monkeypatch):
-    from assistant.storage.store import StorageBusy
+    from assistant.storage.errors import StorageBusy
 
     conv = Conversation.start(services, "busy-user")
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise StorageBusy("database is locked")
 
-    monkeypatch.setattr(services.store, "update_message", refuse)
+    monkeypatch.setattr(services.store.conversations, "update_message", refuse)
     events = list(conv.turn("running shoes"))
     errors = [e for e in events if e.type == "error"]
     assert kinds(events)[-1] == "done" and len(errors) == 1

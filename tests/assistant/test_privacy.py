@@ -66,7 +66,7 @@ def test_a_turn_sends_no_raw_pii_to_the_model_and_stores_no_full_card_number() -
     sent = "\n".join(m["content"] for call in fake.calls for m in call)
     assert not [raw for raw in [*RAW, "9876543210"] if raw in sent], sent
     assert "card ending 1111" in sent or "[phone]" in sent
-    stored = services.store.messages(conv.id)[0].content
+    stored = services.store.conversations.messages(conv.id)[0].content
     assert "card ending 1111" in stored and CARD not in stored and "4111" not in stored.replace("ending 1111", "")
     assert "+91 98765 43210" in stored  # phones/emails stay in the database for an agent to call back
 

@@ -14,6 +14,7 @@ from assistant.conversation.skills import product_qa, search
 from assistant.conversation.skills.compare import comparison_rows, verdict
 from assistant.conversation.turn import Conversation
 from assistant.llm.fake import FakeChatModel
+from assistant.storage.status import ConversationStatus
 from assistant.testing import demo_products, make_services
 
 
@@ -173,20 +174,20 @@ def test_cart_add_quantity_remove_and_checkout(conv, services):
     list(conv.turn("running shoes"))
     first_id = conv.state.last_shown[0]
     list(conv.turn("add 2 pairs of the first one to my cart"))
-    assert services.store.cart("u1") == [(first_id, 2)]
+    assert services.store.carts.items("u1") == [(first_id, 2)]
     list(conv.turn("change the quantity of the first one in my cart to 3"))
-    assert services.store.cart("u1") == [(first_id, 3)]
+    assert services.store.carts.items("u1") == [(first_id, 3)]
     events = list(conv.turn("checkout"))
     assert "Checkout summary" in text_of(events) and of_type(events, "cart")[0].item_count == 3
     list(conv.turn("remove it from my cart"))
-    assert services.store.cart("u1") == []
+    assert services.store.carts.items("u1") == []
 
 
 def test_out_of_stock_cannot_be_added(conv, services):
     sparx = services.product("s5")
     result = cart_skill.add(services, "u1", sparx, 1)
     assert not result.ok and "out of stock" in result.message
-    assert services.store.cart("u1") == []
+    assert services.store.carts.items("u1") == []
 
 
 def test_cart_without_a_target_asks_which(conv):
@@ -205,7 +206,7 @@ def test_wishlist_and_view(conv, services):
 
 
 def test_promotion_names_the_best_coupon_for_the_cart(conv, services):
-    services.store.add_to_cart("u1", "s2", 1)  # ₹2,499 of footwear
+    services.store.carts.add("u1", "s2", 1)  # ₹2,499 of footwear
     events = list(conv.turn("any coupons for me?"))
     promo = of_type(events, "promotion")[0]
     assert promo.best_code and promo.saving > 0
@@ -226,7 +227,7 @@ def test_support_cancel_flow_changes_the_order_and_persists(services):
     conv = Conversation.start(services, "demo")
     text = text_of(list(conv.turn("cancel my order SA-100233")))
     assert "cancelled" in text and "Policy §1.3" in text
-    assert services.store.order_statuses() == {"SA-100233": "cancelled"}
+    assert services.store.order_changes.all() == {"SA-100233": "cancelled"}
     assert "already cancelled" in text_of(list(conv.turn("cancel order SA-100233")))
 
 
@@ -252,8 +253,8 @@ def test_handoff_queues_a_ticket_with_the_reason(conv, services):
     events = list(conv.turn("I want to talk to a human"))
     ticket = of_type(events, "handoff")[0]
     assert ticket.queue_position == 1 and "human" in ticket.reason
-    assert services.store.handoff_queue()[0][1] == conv.id
-    assert services.store.get_conversation(conv.id).status == "open"
+    assert services.store.handoffs.queued()[0].conversation_id == conv.id
+    assert services.store.conversations.get(conv.id).status is ConversationStatus.OPEN
 
 
 def test_handoff_button_adds_a_message(conv):

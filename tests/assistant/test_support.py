@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from assistant.llm import FakeChatModel, LLMUnavailable
 from assistant.support.answer import SupportAnswerer
 from assistant.support.index import PolicyIndex
-from assistant.support.intent import SHARED_DATA, SupportIntentClassifier
+from assistant.support.intent import SupportIntentClassifier
 from assistant.support.orders import OrderBook, find_order_id
 from assistant.support.policies import load_policies, section_by_id
 from assistant.support.routing import INTENT_SECTION, normalize_intent
@@ -87,29 +85,6 @@ def test_backend_down_still_answers_from_policy(index: PolicyIndex) -> None:
     model = FakeChatModel(fail_with=LLMUnavailable("down"))
     ans = SupportAnswerer(index, model=model).answer("which payment methods can I use?")
     assert ans.error and "We accept UPI" in ans.text and "§5.1" in ans.text
-
-
-@pytest.mark.slow
-def test_real_embedder_routes_held_out_bitext_questions() -> None:
-    from evaluation.support import run_support_bench
-    from retrieval.embedding import default_embedder
-
-    qa = SHARED_DATA / "support" / "bitext_support_qa.csv"
-    if not qa.is_file():
-        pytest.skip("shared Bitext data not present")
-    sample = Path(__file__).parent / "_qa_sample.csv"
-    with qa.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    try:
-        with sample.open("w", encoding="utf-8", newline="") as out:
-            w = csv.DictWriter(out, fieldnames=["instruction", "intent"])
-            w.writeheader()
-            for r in rows[::80]:
-                w.writerow({"instruction": r["instruction"], "intent": r["intent"]})
-        result = run_support_bench(sample, default_embedder(), heldout_only=False, progress=False)
-    finally:
-        sample.unlink(missing_ok=True)
-    assert float(result["intent_accuracy"]) >= 0.9 and float(result["hit@1"]) >= 0.9
 
 
 def test_a_better_matching_section_is_added_and_cited(index: PolicyIndex) -> None:

@@ -14,7 +14,7 @@ from evaluation.dialogues.bench import judge_dialogue
 from evaluation.dialogues.report import summary
 from evaluation.dialogues.schema import Dialogue
 from evaluation.dialogues.transcript import TurnRecord
-from ui.cli import app
+from ui.cli.app import app
 
 runner = CliRunner()
 

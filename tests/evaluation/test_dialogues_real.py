@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def services(minilm, tmp_path_factory):  # type: ignore[no-untyped-def]
-    from assistant.app_factory import build_services
+    from assistant.services import build_services
     from assistant.settings import Settings
 
     db = tmp_path_factory.mktemp("dialogues") / "state.db"
@@ -60,7 +60,7 @@ def test_dialogues_play_in_process_and_are_judged(services, chosen, demo_product
 def test_the_api_player_speaks_sse_and_reads_the_cart(services, chosen) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
-    from assistant.app_factory import Assistant
+    from assistant.services import Assistant
     from evaluation.dialogues.runner_api import ApiPlayer
     from ui.api.app import create_app
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine
 
-from assistant.storage.profiles import ProfileStore
 from evaluation.datasets.homedepot import LtrData
 from evaluation.training.ranker import fit
+from ranking.events import EventType
 from ranking.features import RELEVANCE_FEATURES, Candidate, relevance_matrix
 from ranking.model import RankerModel
+from ranking.profile import ProfileConfig, UserProfile, apply_event
 from retrieval.catalog import Catalog, Product
 from retrieval.embedding import HashingEmbedder
 
@@ -97,8 +97,23 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+class MemoryProfiles:
+    """A `ProfileSource` in memory: events fold into profiles as the stored ones do (no database)."""
+
+    def __init__(self, catalog: Catalog, clock: FakeClock) -> None:
+        self.catalog, self.clock = catalog, clock
+        self.embedder = HashingEmbedder(32)
+        self.profiles: dict[str, UserProfile] = {}
+
+    def get(self, user_id: str) -> UserProfile:
+        return self.profiles.get(user_id) or UserProfile(user_id=user_id)
+
+    def record_event(self, user_id: str, event_type: str, product: Product) -> None:
+        profile = self.profiles.setdefault(user_id, UserProfile(user_id=user_id))
+        embedding = self.embedder.embed([product.embedding_text()])[0]
+        apply_event(profile, EventType(event_type), product, self.clock(), ProfileConfig(), embedding)
+
+
 @pytest.fixture
-def store(catalog: Catalog, clock: FakeClock) -> ProfileStore:
-    embedder = HashingEmbedder(32)
-    engine = create_engine("sqlite://")
-    return ProfileStore(engine, catalog, embed=lambda p: embedder.embed([p.embedding_text()])[0], clock=clock)
+def profiles(catalog: Catalog, clock: FakeClock) -> MemoryProfiles:
+    return MemoryProfiles(catalog, clock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.personalization import load_sequences
+from evaluation.datasets.amazon import load_sequences
 from ranking.features import Candidate
 from ranking.model import RankerModel, default_model_path
 from ranking.ranker import Ranker

@@ -18,14 +18,14 @@ def _index(products):
     )
 
 
-def test_rank_for_user_uses_profile_and_vectors(tiny_model, products, store):
+def test_rank_for_user_uses_profile_and_vectors(tiny_model, products, profiles):
     index = _index(products)
     hits = [Candidate(p, 0.5, 1.0) for p in products[:30]]
     ranker = Ranker(tiny_model)
-    cold = rank_for_user("shoes", hits, "zoe", store, vectors=index_vectors(index), ranker=ranker)
+    cold = rank_for_user("shoes", hits, "zoe", profiles, vectors=index_vectors(index), ranker=ranker)
     for _ in range(3):
-        store.record_event("zoe", "purchase", products[7])
-    warm = rank_for_user("shoes", hits, "zoe", store, vectors=index_vectors(index), ranker=ranker)
+        profiles.record_event("zoe", "purchase", products[7])
+    warm = rank_for_user("shoes", hits, "zoe", profiles, vectors=index_vectors(index), ranker=ranker)
     assert [r.product.id for r in cold] != [r.product.id for r in warm]
     assert warm[0].components.get("interest", 0) != 0 or warm[0].components.get("brand", 0) != 0
     anon = rank_for_user("shoes", hits, None, None, ranker=ranker)

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from evaluation.datasets.scenes import TEST_FILE
 from evaluation.scene import load_rows, run
-from scene.dataset import TEST_FILE
 from scene.detector import SceneDetector
 from scene.loader import PACKAGED_MODEL
 from scene.model import SceneModel

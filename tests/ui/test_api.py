@@ -76,7 +76,7 @@ def test_events_and_handoff(client: TestClient) -> None:
     handoff = r.json()["events"][0]
     assert handoff["type"] == "handoff" and handoff["reason"] == "my parcel is damaged"
     store = client.app.state.assistant.services.store  # type: ignore[attr-defined]
-    assert [q[3] for q in store.handoff_queue()] == ["my parcel is damaged"]
+    assert [t.reason for t in store.handoffs.queued()] == ["my parcel is damaged"]
 
 
 def test_validation_errors_are_clear_json_without_traces(client: TestClient) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assistant.services import Assistant
 from assistant.settings import ApiSettings, Settings, SiteSettings
-from assistant.storage.store import ConversationRow, EventLogRow, HandoffRow, MessageRow
+from assistant.storage.schema import ConversationRow, EventLogRow, HandoffRow, MessageRow
 from assistant.testing import demo_products, make_services
 from ui.api.app import create_app
 from ui.api.security import user_hash
@@ -130,7 +130,7 @@ def test_agent_endpoints_need_login(client: TestClient) -> None:
 
 
 def test_console_login_guessing_is_rate_limited(client: TestClient) -> None:
-    client.app.state.desk.create_agent("alice", "password1")  # type: ignore[attr-defined]
+    client.app.state.desk.auth.create_agent("alice", "password1")  # type: ignore[attr-defined]
     codes = [client.post("/console/api/login", json={"name": "alice", "password": f"guess{i}"}).status_code
              for i in range(12)]
     assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]

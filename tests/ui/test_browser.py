@@ -49,7 +49,7 @@ def test_type_a_query_see_cards_and_answer_add_to_cart_and_see_the_cart_change()
                 page.locator("#sa-cards button.sa-add").first.click()
                 page.locator("#sa-cart .sa-cart-line").first.wait_for()
                 assert first_title[:20] in page.locator("#sa-cart").inner_text()
-                assert services.store.cart("guest")
+                assert services.store.carts.items("guest")
             finally:
                 browser.close()
     finally:

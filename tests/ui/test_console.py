@@ -15,7 +15,7 @@ H = {"X-Site-Key": "pk_demo", "X-Visitor-Id": "v_console_test"}
 
 def test_console_flow_end_to_end() -> None:
     app = create_app(Assistant(make_services(demo_products())), Settings())
-    app.state.desk.create_agent("alice", "password1")
+    app.state.desk.auth.create_agent("alice", "password1")
     shopper, agent = TestClient(app), TestClient(app)
     cid = shopper.post("/v1/conversations", headers=H).json()["id"]
     shopper.post(f"/v1/conversations/{cid}/messages", headers=H, json={"message": "running shoes"})

@@ -36,7 +36,7 @@ from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
 from assistant.settings import Settings
 from assistant.testing import demo_products, make_services
-from tests.assistant import test_state_faults as state_faults
+from tests.assistant.storage import test_faults as state_faults
 from ui.api.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -178,9 +178,7 @@ def test_a_damaged_database_is_reported_refuses_writes_and_serves_again_once_res
     assert client.post("/v1/cart/items", headers=H, json={"product_id": "s2", "conversation_id": cid}).is_success
     services.store.engine.dispose()  # the process stops: the WAL is checkpointed into the file
     shutil.copy(db, backup)
-    with db.open("r+b") as f:
-        f.seek(db.stat().st_size // 2)
-        f.write(b"\xa5" * 16384)
+    state_faults.damage_messages(db, 16384)
 
     client, services = _app(db)  # the restart on the damaged file still comes up ...
     ready = client.get("/readyz")  # ... and tells the operator what is wrong and what to do

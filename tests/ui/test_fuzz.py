@@ -53,8 +53,8 @@ def fuzz_target() -> Iterator[tuple[FastAPI, str, str]]:
     client = TestClient(app)
     cid = client.post("/v1/conversations", headers=H).json()["id"]
     client.post(f"/v1/conversations/{cid}/messages", headers=H, json={"message": "running shoes"})
-    app.state.desk.create_agent("fuzzer", "fuzz-password-1")
-    token = app.state.desk.login("fuzzer", "fuzz-password-1")
+    app.state.desk.auth.create_agent("fuzzer", "fuzz-password-1")
+    token = app.state.desk.auth.login("fuzzer", "fuzz-password-1")
     assert token
     yield app, cid, token
 

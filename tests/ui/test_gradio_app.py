@@ -65,7 +65,7 @@ def test_ask_and_card_action_update_the_cart(client, launched):
     first_id = next(e for e in result["events"] if e["type"] == "products")["cards"][0]["id"]
     out = client.predict("add_to_cart", first_id, "asha", result["conversation_id"], api_name="/card_action")
     assert out["cart"]["lines"][0]["product_id"] == first_id
-    assert services.store.cart("asha")[0] == (first_id, 1)
+    assert services.store.carts.items("asha")[0] == (first_id, 1)
     bad = client.predict("add_to_cart", "nope", "asha", result["conversation_id"], api_name="/card_action")
     assert bad["events"][0]["type"] == "error"
 
@@ -87,4 +87,4 @@ def test_talk_to_a_person_queues_a_ticket(client, launched):
     _, services = launched
     client.predict("guest", api_name="/switch_user")
     client.predict(api_name="/handoff")
-    assert services.store.handoff_queue()
+    assert services.store.handoffs.queued()

@@ -7,9 +7,6 @@ Needs `/usr/bin/chromium`; skipped cleanly without it. Never run `playwright ins
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,38 +17,20 @@ from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
 from assistant.settings import Settings
 from assistant.testing import demo_products, make_services
+from tests.servers import serve_in_thread
 from ui.api.app import create_app
 
 CHROMIUM = Path(os.environ.get("SHOPASSIST_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served() -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     services = make_services(demo_products(), model=FakeChatModel("These are light and comfortable for running."),
                              database_url="sqlite://")
     app = create_app(Assistant(services), Settings())
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url, app
 
 
 @pytest.fixture
@@ -84,8 +63,8 @@ def test_widget_on_the_demo_page_chats_shows_cards_adds_to_cart_and_remembers(se
     page.locator("#shopassist-widget .card button.add").first.click()
     page.get_by_text("Cart: 1").wait_for()  # the host page heard ShopAssist.on("add_to_cart")
     store = app.state.assistant.services.store
-    users = {c.user_id for c in store.conversations()}
-    assert len(users) == 1 and store.cart(users.pop())
+    users = {c.user_id for c in store.conversations.recent()}
+    assert len(users) == 1 and store.carts.items(users.pop())
     page.reload()  # the conversation survives a page load (localStorage) and the panel reopens
     page.locator("#shopassist-widget .panel.open").wait_for()
     page.locator("#shopassist-widget .msg.user").get_by_text("running shoes under 3000").wait_for()
@@ -95,7 +74,7 @@ def test_widget_on_the_demo_page_chats_shows_cards_adds_to_cart_and_remembers(se
 
 def test_agent_takes_over_a_handoff_and_the_shopper_sees_the_reply(served, browser) -> None:  # type: ignore[no-untyped-def]
     base, app = served
-    app.state.desk.create_agent("alice", "password1")
+    app.state.desk.auth.create_agent("alice", "password1")
     shopper = browser.new_context().new_page()
     shopper.set_default_timeout(20_000)
     shopper.goto(f"{base}/demo")
@@ -140,9 +119,9 @@ def test_identify_uses_the_stores_hmac_and_a_forged_hash_is_refused(served, brow
     page.evaluate("window.ShopAssist.open()")
     page.locator("#shopassist-widget .msg.err").first.wait_for()  # forged: refused, nothing created
     store = app.state.assistant.services.store
-    assert store.conversations() == []
+    assert store.conversations.recent() == []
     page.evaluate("([id, h]) => window.ShopAssist.identify(id, h)", ["alice", user_hash("demo-secret", "alice")])
     page.locator("#shopassist-widget .input").fill("black analog watch")
     page.locator("#shopassist-widget .input").press("Enter")
     page.locator("#shopassist-widget .card").first.wait_for()
-    assert {c.user_id for c in store.conversations()} == {"demo:u:alice"}
+    assert {c.user_id for c in store.conversations.recent()} == {"demo:u:alice"}

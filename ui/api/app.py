@@ -19,13 +19,14 @@ log = logging.getLogger(__name__)
 
 def create_app(assistant: Assistant | None = None, settings: Settings | None = None) -> FastAPI:
     """The API app. Without `assistant` the configured one is built now (models load before serving)."""
-    from assistant.desk.desk import AgentDesk
+    from assistant.desk.queue import AgentDesk
     from assistant.privacy import install_log_masking
     from ui.api import errors
     from ui.api.middleware import CorsAndLimits
     from ui.api.routes import make_router
     from ui.api.security import Guard
     from ui.console.routes import make_console_router
+    from ui.mcp.http import mount_agent_endpoints
     from ui.widget.routes import make_widget_router
 
     install_log_masking()  # also when served as `uvicorn ui.api.app:create_app --factory`
@@ -43,6 +44,7 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     app.include_router(make_router(assistant, guard))
     app.include_router(make_console_router(assistant, desk, cfg.api.agent_session_hours))
     app.include_router(make_widget_router())
+    mount_agent_endpoints(app, assistant, cfg, guard)  # /mcp, /llms.txt, /feeds/google-merchant.xml
     app.add_middleware(CorsAndLimits, cfg=cfg.api)
     return app
 

@@ -1,4 +1,11 @@
-"""One JSON error shape for every refusal: `{"error": {"code", "message"}}`; never a stack trace."""
+"""One JSON error shape for every refusal: `{"error": {"code", "message"}}`; never a stack trace.
+
+One handler for every person-facing error (`retrieval.errors.UserError`): an `ApiError` a route
+raised (its status, code and headers), a `StorageError` (503/507 with Retry-After and the
+shopper's sentence; the operator's reason only goes to the log), or any other `UserError` that
+escaped a route (its `http_status`, a 4xx, and its one sentence). Then validation and routing
+errors, and finally a bug (500, no details).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +17,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.storage.store import StorageError
+from assistant.storage.errors import StorageError
+from retrieval.errors import UserError, one_line
 
 log = logging.getLogger(__name__)
 
 
-class ApiError(Exception):
+class ApiError(UserError):
     """A refused request with its HTTP status, a stable code and a one-line message."""
 
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
@@ -44,15 +52,20 @@ def storage_error(exc: StorageError) -> ApiError:
                     headers={"Retry-After": str(RETRY_AFTER_S.get(exc.kind, 30))})
 
 
-def install(app: FastAPI) -> None:
-    @app.exception_handler(StorageError)
-    async def _storage(_: Request, exc: StorageError) -> JSONResponse:
-        err = storage_error(exc)
-        return JSONResponse(error_body(err.code, err.message), status_code=err.status, headers=err.headers)
+def as_api_error(exc: UserError) -> ApiError:
+    """The refusal a person-facing error becomes at the HTTP boundary."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, StorageError):
+        return storage_error(exc)
+    return ApiError(exc.http_status, exc.code, one_line(exc))
 
-    @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers)
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(UserError)
+    async def _refused(_: Request, exc: UserError) -> JSONResponse:
+        err = as_api_error(exc)
+        return JSONResponse(error_body(err.code, err.message), status_code=err.http_status, headers=err.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -61,13 +61,13 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
     store = assistant.services.store
 
     def owned(caller: Caller, conversation_id: str) -> Conversation:
-        stored = store.get_conversation(conversation_id)
+        stored = store.conversations.get(conversation_id)
         if stored is None or stored.user_id != caller.user_id:
             raise ApiError(404, "not_found", "No such conversation for this visitor.")
         return Conversation(assistant.services, conversation_id, caller.user_id)
 
     def conversation_out(conv: Conversation, after: int = 0) -> dict[str, Any]:
-        stored = store.get_conversation(conv.id)
+        stored = store.conversations.get(conv.id)
         msgs = [MessageOut(id=m.id, role=m.role, content=m.content, scene=m.scene,  # type: ignore[arg-type]
                            payload=m.payload, complete=m.complete, created_at=m.created_at).model_dump()
                 for m in conv.history() if m.id > after]
@@ -105,9 +105,9 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
         """Start a new conversation for this visitor (the widget remembers its id)."""
         conv = assistant.new_conversation(caller.user_id)
         if body is not None and body.language:
-            store.save_state(conv.id, {}, language=body.language)
+            store.conversations.save_state(conv.id, {}, language=body.language)
             conv.language = body.language
-        store.log_event(conv.id, "api", {"action": "create", "site": caller.site_id, "via": caller.kind})
+        store.events.log(conv.id, "api", {"action": "create", "site": caller.site_id, "via": caller.kind})
         return conversation_out(conv)
 
     @router.get("/v1/conversations/{conversation_id}", response_model=ConversationOut, responses=ERRORS,
@@ -157,7 +157,7 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
             if any(e.type == "error" for e in events):
                 raise ApiError(404, "unknown_product", "No such product in the catalog.")
             return {"ok": True, "events": [e.to_dict() for e in events]}
-        store.log_event(conv.id, "widget", {"type": body.type, "product_id": body.product_id})
+        store.events.log(conv.id, "widget", {"type": body.type, "product_id": body.product_id})
         return {"ok": True, "events": []}
 
     def cart_conversation(caller: Caller, conversation_id: str | None) -> Conversation:
@@ -167,7 +167,7 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
 
     @router.get("/v1/cart", response_model=CartOut, responses=ERRORS, tags=["cart"])
     def get_cart(caller: CallerDep) -> dict[str, Any]:
-        latest = store.latest_conversation(caller.user_id)
+        latest = store.conversations.latest(caller.user_id)
         if latest is None:
             return {"lines": [], "subtotal": 0.0, "item_count": 0, "wishlist": []}
         return cart_out(Conversation(assistant.services, latest.id, caller.user_id).cart())

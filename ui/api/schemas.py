@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.conversation.events import EventType
 from assistant.conversation.turn import MAX_MESSAGE_CHARS
+from assistant.storage.status import ConversationStatus
 
 SSE_EVENT: dict[str, Any] = {
     "description": "One server-sent event: `event` names the type, `data` is that event as JSON.",
@@ -79,7 +80,8 @@ class CartOut(BaseModel):
 
 class ConversationOut(BaseModel):
     id: str
-    status: str
+    status: ConversationStatus = Field(description="pending (the bot answers) | open (queued for a person) | "
+                                                   "agent (a person answers) | resolved")
     language: str
     messages: list[MessageOut]
     cart: CartOut

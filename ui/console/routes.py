@@ -2,6 +2,7 @@
 
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,9 +10,12 @@ from fastapi import APIRouter, Cookie, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.desk.desk import Agent, AgentDesk, AgentError, shopper_view, suggest_reply
+from assistant.desk.auth import AgentError
+from assistant.desk.queue import AgentDesk
+from assistant.desk.views import shopper_view, suggest_reply
 from assistant.llm.base import model_status
 from assistant.services import Assistant
+from assistant.storage.agents import Agent
 from ui.api.errors import ApiError
 from ui.api.ratelimit import TokenBuckets
 from ui.api.routes import ERRORS
@@ -32,7 +36,7 @@ class TextIn(BaseModel):
 
 
 def _plain(value: Any) -> Any:
-    """JSON-safe (profiles may hold numpy values)."""
+    """JSON-safe (dataclasses as dicts; profiles may hold numpy values)."""
     return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
 
 
@@ -42,7 +46,7 @@ def make_console_router(assistant: Assistant, desk: AgentDesk, session_hours: fl
     logins = TokenBuckets(rate_per_s=0.2, burst=10)  # password guessing: 10 tries, then one per 5 s per IP
 
     def agent(sa_agent: Annotated[str | None, Cookie()] = None) -> Agent:
-        found = desk.agent_for(sa_agent)
+        found = desk.auth.agent_for(sa_agent)
         if found is None:
             raise ApiError(401, "login_required", "Log in to the agent console first.")
         return found
@@ -66,18 +70,18 @@ def make_console_router(assistant: Assistant, desk: AgentDesk, session_hours: fl
         if wait > 0:
             raise ApiError(429, "rate_limited", "Too many login attempts; wait a little.",
                            headers={"Retry-After": str(int(wait) + 1)})
-        token = desk.login(body.name, body.password, session_hours)
+        token = desk.auth.login(body.name, body.password, session_hours)
         if token is None:
             raise ApiError(401, "bad_login", "Wrong name or password.")
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=int(session_hours * 3600),
                             path="/console")
-        found = desk.agent_for(token)
+        found = desk.auth.agent_for(token)
         return {"name": body.name, "is_admin": bool(found and found.is_admin)}
 
     @router.post("/console/api/logout")
     def logout(response: Response, sa_agent: Annotated[str | None, Cookie()] = None) -> dict[str, bool]:
         if sa_agent:
-            desk.logout(sa_agent)
+            desk.auth.logout(sa_agent)
         response.delete_cookie(COOKIE, path="/console")
         return {"ok": True}
 
@@ -95,15 +99,15 @@ def make_console_router(assistant: Assistant, desk: AgentDesk, session_hours: fl
     def queue(who: AgentDep, which: Annotated[str, Query(pattern="^(handoff|open|mine|resolved)$")] = "handoff"
               ) -> dict[str, Any]:
         items = run(desk.queue, which, who)
-        return {"queue": which, "items": [vars(i) for i in items]}
+        return {"queue": which, "items": _plain([asdict(i) for i in items])}
 
     @router.get("/console/api/conversations/{conversation_id}")
     def conversation(conversation_id: str, who: AgentDep) -> dict[str, Any]:
         view = run(shopper_view, services, conversation_id)
         owner = desk.owner(conversation_id)
-        view.update(notes=desk.notes(conversation_id), owner=owner.name if owner else "",
-                    mine=bool(owner and owner.id == who.id))
-        return dict(_plain(view))
+        return dict(_plain(asdict(view) | {"notes": [asdict(n) for n in desk.notes(conversation_id)],
+                                           "owner": owner.name if owner else "",
+                                           "mine": bool(owner and owner.id == who.id)}))
 
     @router.post("/console/api/conversations/{conversation_id}/take_over")
     def take_over(conversation_id: str, who: AgentDep) -> dict[str, bool]:
@@ -131,6 +135,6 @@ def make_console_router(assistant: Assistant, desk: AgentDesk, session_hours: fl
     @router.get("/console/api/conversations/{conversation_id}/suggest")
     def suggest(conversation_id: str, who: AgentDep) -> dict[str, Any]:
         """A draft for the agent to edit; never sent by itself."""
-        return dict(_plain(run(suggest_reply, services, conversation_id)))
+        return dict(_plain(asdict(run(suggest_reply, services, conversation_id))))
 
     return router

@@ -145,14 +145,14 @@ def say(text: str) -> Iterator[Event]:
 def cart_event(ctx: TurnContext, services: Services, action: str = "view") -> CartEvent:
     lines = []
     subtotal = 0.0
-    for pid, qty in services.store.cart(ctx.user_id):
+    for pid, qty in services.store.carts.items(ctx.user_id):
         p = services.product(pid)
         if p is None:
             continue
         amount = round(p.price * qty, 2)
         subtotal += amount
         lines.append(CartLineView(p.id, p.title, qty, p.price, amount, p.in_stock))
-    wish = tuple(p.title for pid in services.store.wishlist(ctx.user_id) if (p := services.product(pid)))
+    wish = tuple(p.title for pid in services.store.carts.wishlist(ctx.user_id) if (p := services.product(pid)))
     return CartEvent(lines=tuple(lines), subtotal=round(subtotal, 2), item_count=sum(ln.quantity for ln in lines),
                      wishlist=wish, action=action)
 

@@ -68,9 +68,9 @@ def add(services: Services, user_id: str, product: Product, quantity: int, langu
         return CartResult(False, f"{product.title}目前缺货，暂时不能加入购物车。" if zh
                           else f"{product.title} is out of stock, so I can't add it to your cart.")
     qty = max(1, min(quantity, MAX_QUANTITY))
-    total = services.store.add_to_cart(user_id, product.id, qty)
+    total = services.store.carts.add(user_id, product.id, qty)
     if total > MAX_QUANTITY:
-        services.store.set_quantity(user_id, product.id, MAX_QUANTITY)
+        services.store.carts.set_quantity(user_id, product.id, MAX_QUANTITY)
         total = MAX_QUANTITY
     record_profile_event(services, user_id, "add_to_cart", product.id)
     if zh:
@@ -80,7 +80,7 @@ def add(services: Services, user_id: str, product: Product, quantity: int, langu
 
 def remove(services: Services, user_id: str, product: Product, language: str = "en") -> CartResult:
     zh = language == "zh"
-    if services.store.remove_from_cart(user_id, product.id):
+    if services.store.carts.remove(user_id, product.id):
         return CartResult(True, f"已从购物车移除{product.title}。" if zh
                           else f"Removed {product.title} from your cart.")
     return CartResult(False, f"{product.title}不在您的购物车里。" if zh else f"{product.title} isn't in your cart.")
@@ -90,7 +90,7 @@ def set_quantity(services: Services, user_id: str, product: Product, quantity: i
                  language: str = "en") -> CartResult:
     zh = language == "zh"
     qty = max(0, min(quantity, MAX_QUANTITY))
-    if not services.store.set_quantity(user_id, product.id, qty):
+    if not services.store.carts.set_quantity(user_id, product.id, qty):
         return CartResult(False, f"{product.title}不在您的购物车里。" if zh else f"{product.title} isn't in your cart.")
     return CartResult(True, f"{product.title}的数量已改为{qty}。" if zh
                       else f"{product.title}: quantity set to {qty}.")
@@ -98,7 +98,7 @@ def set_quantity(services: Services, user_id: str, product: Product, quantity: i
 
 def wishlist(services: Services, user_id: str, product: Product, language: str = "en") -> CartResult:
     zh = language == "zh"
-    added = services.store.add_to_wishlist(user_id, product.id)
+    added = services.store.carts.add_to_wishlist(user_id, product.id)
     if added:
         record_profile_event(services, user_id, "like", product.id)
     return CartResult(True, (f"已收藏{product.title}。" if added else f"{product.title}已在收藏夹中。") if zh
@@ -107,7 +107,7 @@ def wishlist(services: Services, user_id: str, product: Product, language: str =
 
 
 def _cart_products_by_words(ctx: TurnContext, services: Services) -> list[Product]:
-    lines = [p for pid, _ in services.store.cart(ctx.user_id) if (p := services.product(pid))]
+    lines = [p for pid, _ in services.store.carts.items(ctx.user_id) if (p := services.product(pid))]
     if len(lines) == 1:
         return lines
     words = {w for w in re.findall(r"[a-z]{3,}", ctx.message.lower())} - {"remove", "delete", "from", "cart",
@@ -144,7 +144,7 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         yield from say(checkout_summary(ctx, services))
         return
     if action == "clear":
-        services.store.clear_cart(ctx.user_id)
+        services.store.carts.clear(ctx.user_id)
         yield cart_event(ctx, services, "clear")
         yield from say(ctx.t("Your cart is now empty.", "购物车已清空。"))
         return

@@ -9,7 +9,7 @@ from assistant.conversation.skills.base import Services, TurnContext, say
 
 
 def open_ticket(ctx: TurnContext, services: Services, reason: str) -> Iterator[Event]:
-    ticket, position = services.store.open_handoff(ctx.conversation_id, ctx.user_id, reason)
+    ticket, position = services.store.handoffs.open(ctx.conversation_id, ctx.user_id, reason)
     ctx.memory["handoff_ticket"] = ticket
     yield HandoffEvent(ticket_id=ticket, reason=reason, queue_position=position)
     yield from say(ctx.t(

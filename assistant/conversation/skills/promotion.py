@@ -17,7 +17,7 @@ def _on_sale(services: Services, k: int, exclude: set[str]) -> list[Pick]:
 
 
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
-    lines = [CartLine(p, q) for pid, q in services.store.cart(ctx.user_id) if (p := services.product(pid))]
+    lines = [CartLine(p, q) for pid, q in services.store.carts.items(ctx.user_id) if (p := services.product(pid))]
     cart = Cart(lines)
     profile = services.profile(ctx.user_id)
     cats = tuple(c for c, w in profile.top("categories", 3) if w > 0) if profile else ()

@@ -60,7 +60,7 @@ def _order_action(ctx: TurnContext, services: Services, order_id: str) -> Iterat
     else:
         return None
     if result.ok and result.order is not None:
-        services.store.set_order_status(result.order.order_id, result.order.status)
+        services.store.order_changes.record(result.order.order_id, result.order.status)
     head = ctx.t("", "（以下为订单系统的原文）\n")
     return say(head + result.message + "\n\n" + _citation(result.policy_section))
 
@@ -92,7 +92,7 @@ def apply_saved_statuses(services: Services) -> None:
     """Re-apply order changes (cancelled, returned) saved by earlier runs to the in-memory order book."""
     if services.orders is None:
         return
-    for order_id, status in services.store.order_statuses().items():
+    for order_id, status in services.store.order_changes.all().items():
         order = services.orders.orders.get(order_id)
         if order is not None:
             services.orders.orders[order_id] = replace(order, status=status)

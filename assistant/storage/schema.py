@@ -1,0 +1,199 @@
+"""Every table of the one database, on ONE `MetaData`, and `create_schema`, the one place tables are made.
+
+Three families share the database: the conversation side (`as_*`), the agent desk
+(`ag_*`) and ranking's shopper profiles (`rk_*`). Table, column and index names are
+the ones existing databases already have, so those keep working unchanged.
+
+The naming convention gives every constraint a predictable name. Alembic's batch
+mode (SQLite rebuilds a table to alter it) can only drop a constraint it can name;
+the index names it produces are SQLAlchemy's defaults, i.e. what is on disk today.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Boolean, Engine, Enum, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from assistant.storage.status import ConversationStatus, TicketStatus
+
+MAX_ID = 200  # user and product ids
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _status_column(enum: type[ConversationStatus] | type[TicketStatus]) -> Enum:
+    """A VARCHAR(16) holding the enum's values (the column type existing databases have), read back as the enum."""
+    return Enum(enum, native_enum=False, length=16, values_callable=lambda members: [m.value for m in members])
+
+
+# ------------------------------------------------------------------ conversations (as_)
+
+
+class ConversationRow(Base):
+    __tablename__ = "as_conversations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(MAX_ID), index=True)
+    status: Mapped[ConversationStatus] = mapped_column(_status_column(ConversationStatus),
+                                                      default=ConversationStatus.PENDING)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    state_json: Mapped[str] = mapped_column(Text, default="{}")  # scene.DialogueState + skill memory
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class MessageRow(Base):
+    __tablename__ = "as_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("as_conversations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # user | assistant | agent
+    content: Mapped[str] = mapped_column(Text, default="")
+    scene: Mapped[str] = mapped_column(String(32), default="")
+    payload_json: Mapped[str] = mapped_column(Text, default="{}")  # cards, comparison, ... for re-rendering
+    complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class CartRow(Base):
+    __tablename__ = "as_cart_items"
+
+    user_id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    added_at: Mapped[float] = mapped_column(Float)
+
+
+class WishlistRow(Base):
+    __tablename__ = "as_wishlist"
+
+    user_id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
+    added_at: Mapped[float] = mapped_column(Float)
+
+
+class EventLogRow(Base):
+    __tablename__ = "as_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    payload_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class HandoffRow(Base):
+    __tablename__ = "as_handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(MAX_ID))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[TicketStatus] = mapped_column(_status_column(TicketStatus), default=TicketStatus.QUEUED)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class OrderStatusRow(Base):
+    """Status changes the shopper made to demo orders (cancel, return), so they survive restarts."""
+
+    __tablename__ = "as_order_status"
+
+    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+# ------------------------------------------------------------------ the agent desk (ag_)
+
+
+class AgentRow(Base):
+    __tablename__ = "ag_agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class SessionRow(Base):
+    __tablename__ = "ag_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token, never the token
+    agent_id: Mapped[int] = mapped_column(Integer, index=True)
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "ag_assignments"
+
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, index=True)
+    taken_at: Mapped[float] = mapped_column(Float)
+
+
+class NoteRow(Base):
+    """Private notes: never copied into a message, so neither the shopper nor the model can read them."""
+
+    __tablename__ = "ag_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    agent_id: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+# ------------------------------------------------------------------ shopper profiles (rk_)
+
+
+class ProfileRow(Base):
+    __tablename__ = "rk_profiles"
+
+    user_id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
+    static_json: Mapped[str] = mapped_column(Text, default="{}")
+    affinities_json: Mapped[str] = mapped_column(Text, default="{}")
+    recent_json: Mapped[str] = mapped_column(Text, default="[]")
+    interest: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    updated_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    n_events: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProfileEventRow(Base):
+    __tablename__ = "rk_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("rk_profiles.user_id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    product_id: Mapped[str] = mapped_column(String(MAX_ID))
+    weight: Mapped[float] = mapped_column(Float)
+    ts: Mapped[float] = mapped_column(Float)  # event time (clamped to now)
+    recorded_at: Mapped[float] = mapped_column(Float)
+
+
+def create_schema(engine: Engine, attempts: int = 5) -> None:
+    """Create every missing table (existing ones are left as they are).
+
+    Safe when several worker processes start on one new database at once: another
+    process may CREATE a table between our existence check and our CREATE, which
+    fails with "already exists"; the next attempt then finds it and goes on."""
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except Exception as exc:
+            if "already exists" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
