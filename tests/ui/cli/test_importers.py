@@ -16,7 +16,7 @@ from retrieval.embedding import HashingEmbedder
 from ui.cli.app import app
 
 runner = CliRunner()
-DATA = Path(__file__).parents[1] / "retrieval" / "data"
+DATA = Path(__file__).parents[2] / "retrieval" / "data"
 
 
 @pytest.fixture()
