@@ -155,3 +155,21 @@ def test_semicolon_separated_resave(tmp_path: Path) -> None:
     path.write_text("Handle;Title;Vendor;Variant Price\nmug;Tasse;Keramik;12,50\n", encoding="utf-8")
     report = import_catalog(path, currency="EUR")
     assert report.products[0].price == 12.5
+
+
+def test_product_fields_come_from_the_row_that_has_them(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Handle,Title,Vendor,Option1 Name,Option1 Value,Variant Price,Image Src,Status\n"
+        "tote,,,,,,https://cdn.example.com/tote-1.jpg,\n"  # an image row first (re-sorted export)
+        "tote,Canvas Tote,Northwind,Colour,Natural,18.00,https://cdn.example.com/tote-2.jpg,active\n"
+        "tote,,,,Black,19.50,,\n"
+        ",,,,,,https://cdn.example.com/orphan.jpg,\n",
+        encoding="utf-8",
+    )
+    report = load_shopify(path, "USD")
+    tote = report.products[0]
+    assert (tote.title, tote.brand, tote.price, tote.price_max) == ("Canvas Tote", "Northwind", 18.0, 19.5)
+    assert [v.options for v in tote.variants] == [{"Colour": "Natural"}, {"Colour": "Black"}]
+    assert tote.image_urls == ["https://cdn.example.com/tote-1.jpg", "https://cdn.example.com/tote-2.jpg"]
+    assert [str(e) for e in report.errors] == ["line 5: no Handle: a row must name the product it belongs to"]
