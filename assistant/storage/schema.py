@@ -197,3 +197,9 @@ def create_schema(engine: Engine, attempts: int = 5) -> None:
             if "already exists" not in str(exc) or attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
+
+
+# ------------------------------------------------------------------ insights and experiments (in_, ex_, rk_promotions)
+# Their tables live in `insights_schema` (one module, kept apart for the migration history) on this same
+# MetaData; importing it here means `create_schema` always makes them.
+from assistant.storage import insights_schema as _insights_schema  # noqa: E402, F401

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from retrieval.catalog import Product
-from retrieval.importers.money import conversion_rate, convert
+from retrieval.importers.amounts import conversion_rate, convert
 from retrieval.importers.report import ImportReport
 from retrieval.ingest import IngestError
 
@@ -32,7 +32,7 @@ def enforce_store_currency(report: ImportReport, store_currency: str, rates: Map
     """
     store = store_currency.upper()
     priced = [p for p in report.products if p.price > 0 or any(v.price > 0 for v in p.variants)]
-    counts = Counter(p.currency.upper() for p in priced)
+    counts = Counter(p.currency.upper() or store for p in priced)  # "" is the store's own currency
     report.currency = store if priced else (report.currency or store)
     foreign = {c: n for c, n in counts.items() if c != store}
     if not foreign:
@@ -48,8 +48,9 @@ def enforce_store_currency(report: ImportReport, store_currency: str, rates: Map
     if main != store:
         raise IngestError(
             f"{name}: prices are in {main} ({main_count} of {len(priced)} products) but the store sells in {store}; "
-            f"if the store sells in {main}, set store_currency (SHOPASSIST_STORE_CURRENCY={main}), or configure "
-            f"conversion rates for {main} and {store} in retrieval.fx_to_store"
+            f"if the store sells in {main}, set its currency in the store profile ([store] currency = \"{main}\", "
+            f"or SHOPASSIST_STORE_CURRENCY={main}), or configure a conversion rate for {main} in "
+            "retrieval.fx_to_store"
         )
     priced_ids = {p.id for p in priced}
     kept = []

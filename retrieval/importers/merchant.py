@@ -21,11 +21,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from retrieval.catalog import Product, Variant, canonical_key
+from retrieval.importers.amounts import PriceError, as_price, parse_money
 from retrieval.importers.assemble import category_path, clean_text, option_attributes, unique_variant_ids
 from retrieval.importers.feed_xml import FeedItem, is_feed, read_items
 from retrieval.importers.goods import not_goods_reason
 from retrieval.importers.html_text import html_to_text
-from retrieval.importers.money import PriceError, as_price, parse_money
 from retrieval.importers.report import ImportReport, short_reason
 from retrieval.importers.tabular import decode, parse_table, read_bytes
 from retrieval.ingest import IngestError

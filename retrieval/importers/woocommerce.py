@@ -30,10 +30,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from retrieval.catalog import Product, Variant, canonical_key
+from retrieval.importers.amounts import PriceError, as_price, parse_amount
 from retrieval.importers.assemble import category_path, clean_text, option_attributes, unique_variant_ids
 from retrieval.importers.goods import not_goods_reason
 from retrieval.importers.html_text import html_to_text
-from retrieval.importers.money import PriceError, as_price, parse_amount
 from retrieval.importers.report import ImportReport, short_reason
 from retrieval.importers.tabular import Record, Table, read_table
 from retrieval.ingest import IngestError

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.importers import import_catalog
+from retrieval.importers.amounts import PriceError, parse_amount, parse_money
 from retrieval.importers.goods import GIFT_CARD, SERVICE, SHIPPING_PROTECTION, not_goods_reason
 from retrieval.importers.html_text import html_to_text
-from retrieval.importers.money import PriceError, parse_amount, parse_money
 from retrieval.ingest import IngestError
 
 DATA = Path(__file__).parent / "data"
@@ -19,19 +19,20 @@ DATA = Path(__file__).parent / "data"
 @pytest.mark.parametrize(
     ("text", "amount", "currency"),
     [
-        ("0.98", "0.98", ""), ("$0.98", "0.98", ""), ("24.99 USD", "24.99", "USD"), ("1349 SEK", "1349", "SEK"),
+        ("0.98", "0.98", ""), ("$0.98", "0.98", "USD"), ("24.99 USD", "24.99", "USD"), ("1349 SEK", "1349", "SEK"),
         ("USD 5", "5", "USD"), ("1.234,56", "1234.56", ""), ("1,234.56", "1234.56", ""), ("12,50", "12.50", ""),
-        ("1,234", "1234", ""), ("1 349,00 kr", "1349.00", ""), ("€12,50", "12.50", "EUR"), ("Rs. 499", "499", "INR"),
+        ("1,234", "1234", ""), ("1 349,00 kr", "1349.00", "SEK"), ("€12,50", "12.50", "EUR"), ("Rs. 499", "499", "INR"),
+        ("5 dollars", "5", "USD"),
     ],
 )
 def test_prices_are_read_exactly(text: str, amount: str, currency: str) -> None:
     assert parse_money(text) == (Decimal(amount), currency)
 
 
-@pytest.mark.parametrize("text", ["-5", "abc", "12a", "USD"])
+@pytest.mark.parametrize("text", ["-5", "abc", "12a", "USD", "24.99 XYZ"])
 def test_junk_prices_are_errors(text: str) -> None:
     with pytest.raises(PriceError):
-        parse_amount(text)
+        parse_money(text)
 
 
 def test_empty_price_is_no_price() -> None:

@@ -24,7 +24,7 @@ def index_cmd(
         list[str] | None, typer.Option("--map", help="field=column, e.g. --map id=sku (repeatable)")
     ] = None,
     currency: Annotated[str | None, typer.Option(help="currency of prices the file does not label "
-                                                 "(default: the store's, settings store_currency)")] = None,
+                                                 "(default: the store's)")] = None,
     keep_missing: Annotated[bool, typer.Option(help="keep indexed products absent from the file")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
 ) -> None:
@@ -45,9 +45,7 @@ def index_cmd(
             fail(f"--map takes field=column, got {item!r}")
         key, _, value = item.partition("=")
         cols[key.strip()] = value.strip()
-    # Catalog prices are converted only with rates the operator configured, never with the defaults
-    # meant for reading "under $150" in a shopper's message.
-    rates = cfg.retrieval.fx_to_store if "fx_to_store" in cfg.retrieval.model_fields_set else None
+    rates = cfg.retrieval.fx_to_store or None  # a file in another currency is refused without configured rates
 
     with progress(f"reading {source.name}", None, quiet=as_json) as advance:
         report = read_catalog_file(source, fmt, cols or None, currency or cfg.store_currency, progress=advance,

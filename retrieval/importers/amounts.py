@@ -1,8 +1,10 @@
-"""Prices as stores write them: "0.98", "1.234,56", "24.99 USD", "1349 SEK", "€12,50".
+"""Amounts as store exports write them: "0.98", "1.234,56", "24.99 USD", "1349 SEK", "€12,50".
 
 Amounts are read with `Decimal` from the exact text and become floats only at the
 end, so nothing is rounded on the way in: "$0.98" stays 0.98. Only a conversion
-between currencies rounds (to the cent, half up).
+between currencies rounds (to the cent, half up). How a currency is written
+(symbols, codes, words) comes from `retrieval.money`, the module that also formats
+amounts, so both read and write the same conventions.
 """
 
 from __future__ import annotations
@@ -10,11 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+
+from retrieval.money import MoneyError, check_currency, currency_of, marker_regex
 
 _CODE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])")
-_SYMBOLS = {"€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "₩": "KRW", "₺": "TRY", "₽": "RUB", "₫": "VND",
-            "₱": "PHP", "₪": "ILS", "zł": "PLN", "kr": "", "$": "", "rs.": "INR", "rs": "INR"}
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+
+
+@cache
+def _markers() -> re.Pattern[str]:
+    return re.compile(marker_regex(), re.IGNORECASE)
 
 
 class PriceError(ValueError):
@@ -23,13 +31,11 @@ class PriceError(ValueError):
 
 def parse_amount(text: str, what: str = "price") -> Decimal | None:
     """The amount in `text` (None when empty). Decimal comma or point, thousands separators, currency
-    symbols and ISO codes around it are all understood; a negative amount or junk raises `PriceError`."""
+    symbols, words and ISO codes around it are all understood; a negative amount or junk raises `PriceError`."""
     raw = text.strip()
     if not raw:
         return None
-    work = _CODE.sub(" ", raw).lower()
-    for symbol in sorted(_SYMBOLS, key=len, reverse=True):
-        work = work.replace(symbol, " ")
+    work = _markers().sub(" ", _CODE.sub(" ", raw))
     work = _SPACES.sub("", work)
     if work.startswith("-"):
         raise PriceError(f"{what} must not be negative: {raw[:40]!r}")
@@ -62,15 +68,19 @@ def _normalize_separators(number: str) -> str:
 
 
 def parse_money(text: str, what: str = "price") -> tuple[Decimal | None, str]:
-    """("24.99 USD") -> (Decimal("24.99"), "USD"); the currency is "" when the text names none."""
+    """("24.99 USD") -> (Decimal("24.99"), "USD"); the currency is "" when the text names none. An ISO code
+    that is no currency ("24.99 XYZ") raises `PriceError`."""
     raw = text.strip()
+    currency = ""
     code = _CODE.search(raw)
-    currency = code.group(1).upper() if code else ""
-    if not currency:
-        for symbol, iso in _SYMBOLS.items():
-            if iso and symbol in raw.lower():
-                currency = iso
-                break
+    if code:
+        try:
+            currency = check_currency(code.group(1))
+        except MoneyError as exc:
+            raise PriceError(f"{what} names an unknown currency: {raw[:40]!r}") from exc
+    else:
+        marker = _markers().search(raw)
+        currency = (currency_of(marker.group(0)) or "") if marker else ""
     return parse_amount(raw, what), currency
 
 
@@ -79,12 +89,15 @@ def as_price(amount: Decimal) -> float:
     return float(amount)
 
 
-def conversion_rate(source: str, target: str, rates_to_base: Mapping[str, float]) -> Decimal | None:
-    """Units of `target` per unit of `source` from rates into one base currency (the settings'
-    `retrieval.fx_to_store`: {"USD": 83.0} means $1 = 83 of the base, INR unless a rate of 1 says
-    otherwise); None when either rate is missing."""
-    rates = {"INR": 1.0, **{k.upper(): v for k, v in rates_to_base.items()}}
-    src, dst = rates.get(source.upper()), rates.get(target.upper())
+def conversion_rate(source: str, target: str, rates: Mapping[str, float]) -> Decimal | None:
+    """Units of `target` per unit of `source`, from the settings' `retrieval.fx_to_store` (store-currency
+    units per unit of each currency, or units of one common base when the store's own currency is listed
+    too: the same reading as the query parser's); None when `source` has no rate."""
+    upper = {k.upper(): v for k, v in rates.items()}
+    source, target = source.upper(), target.upper()
+    if source == target:
+        return Decimal(1)
+    src, dst = upper.get(source), upper.get(target, 1.0)
     if not src or not dst:
         return None
     return Decimal(str(src)) / Decimal(str(dst))
