@@ -3,6 +3,8 @@
 A `Product` is what the catalog says about one item, normalized from whatever
 CSV/JSONL a store ships. Everything a shopper sees on a card (title, price,
 discount, rating, stock) comes from here and never from the language model.
+A product sold in several versions (sizes, lengths, colours) carries them as
+`Variant`s; its shown price and stock are then derived from them.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 # Attribute keys the assistant understands across catalogs; loaders map their own
 # specification keys onto these so filters and comparisons work on any store.
 CANONICAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "colour": ("color", "colour", "dial color", "strap color", "frame color", "shade"),
+    "colour": ("color", "colour", "dial color", "strap color", "frame color", "shade", "farbe", "couleur", "colore",
+               "kleur", "cor"),
     "material": ("material", "fabric", "outer material", "base material", "strap material", "sole material"),
-    "size": ("size", "ring size", "display size", "screen size"),
+    "size": ("size", "ring size", "display size", "screen size", "shoe size", "talla", "talla del calzado", "tamaño",
+             "taille", "größe", "groesse", "maat", "taglia", "tamanho", "meses"),
     "gender": ("ideal for", "gender"),
     "occasion": ("occasion",),
     "pattern": ("pattern",),
@@ -27,8 +31,49 @@ CANONICAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 
 
+def canonical_key(key: str) -> str:
+    """The `CANONICAL_ATTRIBUTES` name of an attribute or option key ("Talla" -> "size"), else the key lowercased."""
+    low = " ".join(key.strip().lower().split())
+    for canon, aliases in CANONICAL_ATTRIBUTES.items():
+        if low == canon or low in aliases:
+            return canon
+    return low
+
+
+class Variant(BaseModel):
+    """One buyable version of a product: a size, a length, a colour, or the only one there is.
+
+    `options` keeps the store's own option names ("Meses", "Length"); `canonical_key`
+    maps them onto the shared names filters use. `stock` is None when the store does
+    not track inventory; `in_stock` says whether it ships now: stock left, or
+    inventory not tracked (a backorder or pre-order is not in stock).
+    """
+
+    id: str = Field(min_length=1, max_length=200)
+    sku: str = ""
+    options: dict[str, str] = Field(default_factory=dict)
+    price: float = Field(ge=0)
+    list_price: float | None = Field(default=None, ge=0)
+    stock: int | None = Field(default=None, ge=0)
+    in_stock: bool = True
+    image_url: str = ""
+    barcode: str = ""  # a string: GTINs have leading zeros and spreadsheets mangle long numbers
+
+    @property
+    def title(self) -> str:
+        """The option values as shops show them ("M / Red"); "" for a product's only variant."""
+        return " / ".join(v for v in self.options.values() if v)
+
+
 class Product(BaseModel):
-    """One catalog item. Prices are in `currency` units (floats, two decimals)."""
+    """One catalog item. Prices are in `currency` units, as floats kept to the cent the
+    export wrote (never rounded on the way in).
+
+    With `variants`, the shown price is the lowest price among the variants that can be
+    bought now (among all variants when none can), `list_price` is that same variant's
+    compare-at price, `stock` is the sum of the tracked stock and `in_stock` says whether
+    any variant can be bought: a validator sets these, so they never disagree.
+    """
 
     id: str = Field(min_length=1, max_length=200)
     title: str = Field(min_length=1)
@@ -44,11 +89,41 @@ class Product(BaseModel):
     image_urls: list[str] = Field(default_factory=list)
     url: str = ""
     stock: int = Field(default=0, ge=0)
+    variants: list[Variant] = Field(default_factory=list)
 
     @field_validator("title", "brand", "description")
     @classmethod
     def _strip(cls, value: str) -> str:
         return " ".join(value.split())
+
+    @model_validator(mode="after")
+    def _derive_from_variants(self) -> Product:
+        if self.variants:
+            shown = min(self._buyable_variants(), key=lambda v: v.price)
+            self.price = shown.price
+            self.list_price = shown.list_price if shown.list_price and shown.list_price > shown.price else None
+            self.stock = sum(v.stock or 0 for v in self.variants)
+        return self
+
+    def _buyable_variants(self) -> list[Variant]:
+        return [v for v in self.variants if v.in_stock] or self.variants
+
+    @property
+    def price_max(self) -> float:
+        """The highest price among the variants the shown price is chosen from (the price without variants)."""
+        return max((v.price for v in self._buyable_variants()), default=self.price)
+
+    def option_values(self, canonical: str) -> list[str]:
+        """Distinct values of one canonical option ("size", "colour") over the variants, in order; without
+        such an option, the product's attribute of that name."""
+        values: list[str] = []
+        for variant in self.variants:
+            for key, value in variant.options.items():
+                if value and canonical_key(key) == canonical and value not in values:
+                    values.append(value)
+        if not values and self.attributes.get(canonical):
+            values.append(self.attributes[canonical])
+        return values
 
     @property
     def category(self) -> str:
@@ -68,6 +143,8 @@ class Product(BaseModel):
 
     @property
     def in_stock(self) -> bool:
+        if self.variants:
+            return any(v.in_stock for v in self.variants)
         return self.stock > 0
 
     @property
@@ -93,6 +170,7 @@ class Product(BaseModel):
             "category": self.category.lower(),
             "category_path": " > ".join(self.category_path).lower(),
             "price": float(self.price),
+            "price_max": float(self.price_max),
             "list_price": float(self.list_price or self.price),
             "discount_pct": float(self.discount_pct),
             "on_sale": self.on_sale,
@@ -103,9 +181,22 @@ class Product(BaseModel):
         }
 
     def content_hash(self) -> str:
-        """Stable fingerprint so re-ingestion only re-embeds products that changed."""
-        payload = self.model_dump_json(exclude={"stock"})
-        return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+        """`<text>.<record>`: fingerprints of the text the encoder embeds and of everything else.
+
+        Re-ingestion re-embeds a product only when the first half changed; a change in
+        the second half alone (price, stock, variants' prices) refreshes its stored
+        facts and filter metadata with the vector it already has. Price and stock are
+        never part of the embedded text (`search_text`, `embedding_text`).
+        """
+        text = hashlib.sha1(self.embedding_text().encode("utf-8")).hexdigest()[:16]
+        record = hashlib.sha1(self.model_dump_json().encode("utf-8")).hexdigest()[:16]
+        return f"{text}.{record}"
+
+
+def text_fingerprint(content_hash: str) -> str:
+    """The half of a `Product.content_hash` that decides re-embedding (a whole old-style hash never matches)."""
+    text, dot, _ = content_hash.partition(".")
+    return text if dot else ""
 
 
 def demo_stock(product_id: str) -> int:

@@ -81,6 +81,7 @@ class QueryFilters(BaseModel):
     brands: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     colours: list[str] = Field(default_factory=list)
+    sizes: list[str] = Field(default_factory=list, description="`size_key`s; a product passes with any of them")
     min_rating: float | None = Field(default=None, ge=0, le=5)
     on_sale: bool = False
     in_stock: bool = False
@@ -116,6 +117,7 @@ class QueryFilters(BaseModel):
         chips += [f"brand: {b}" for b in self.brands]
         chips += [f"category: {c}" for c in self.categories]
         chips += [f"colour: {c}" for c in self.colours]
+        chips += [f"size: {s}" for s in self.sizes]
         if self.min_rating is not None:
             chips.append(f"rating ≥ {self.min_rating:g}")
         if self.on_sale:
@@ -128,11 +130,16 @@ class QueryFilters(BaseModel):
     # --- the two places filters are applied: vector store and lexical side ---
 
     def matches(self, meta: Mapping[str, Any]) -> bool:
-        """Whether a product's metadata (see `product_filter_metadata`) passes every filter."""
+        """Whether a product's metadata (see `product_filter_metadata`) passes every filter.
+
+        A product with variants passes a filter when one of its variants does: its
+        price range [price, price_max] meets the budget, one variant has the colour,
+        one the size, one is in stock (not necessarily the same variant for each).
+        """
         price = float(meta.get("price", 0.0))
         if (self.min_price is not None or self.max_price is not None) and price <= 0:
             return False  # price unknown: never claim it fits a budget
-        if self.min_price is not None and price < self.min_price:
+        if self.min_price is not None and float(meta.get("price_max", price)) < self.min_price:
             return False
         if self.max_price is not None and price > self.max_price:
             return False
@@ -141,6 +148,8 @@ class QueryFilters(BaseModel):
         if self.categories and meta.get("category", "") not in self.categories:
             return False
         if self.colours and not any(meta.get(f"colour_{c}", False) for c in self.colours):
+            return False
+        if self.sizes and not any(meta.get(f"size_{s}", False) for s in self.sizes):
             return False
         if self.min_rating is not None and float(meta.get("rating", 0.0)) < self.min_rating:
             return False
@@ -157,7 +166,7 @@ class QueryFilters(BaseModel):
         if self.min_price is not None or self.max_price is not None:
             clauses.append({"price": {"$gt": 0.0}})
         if self.min_price is not None:
-            clauses.append({"price": {"$gte": float(self.min_price)}})
+            clauses.append({"price_max": {"$gte": float(self.min_price)}})
         if self.max_price is not None:
             clauses.append({"price": {"$lte": float(self.max_price)}})
         if self.brands:
@@ -166,6 +175,9 @@ class QueryFilters(BaseModel):
             clauses.append({"category": {"$in": list(self.categories)}})
         if self.colours:
             ors = [{f"colour_{c}": True} for c in self.colours]
+            clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        if self.sizes:
+            ors = [{f"size_{s}": True} for s in self.sizes]
             clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
         if self.min_rating is not None:
             clauses.append({"rating": {"$gte": float(self.min_rating)}})
@@ -190,24 +202,54 @@ class ParsedQuery(BaseModel):
 
 
 def colour_families(text: str) -> list[str]:
-    """Colour families named in a free text (a title or an attribute value)."""
+    """Colour families named in a free text (a title or an attribute value), in `COLOUR_WORDS` order.
+
+    One scan with a single pattern: this runs for every product each time an index opens.
+    """
     low = text.lower()
-    found = []
-    for family, words in COLOUR_WORDS.items():
-        for w in words:
-            if _word_in(w, low):
-                found.append(family)
-                break
-    return found
+    pattern, by_word, cjk_words = _colour_matcher()
+    found = {by_word[m.group(0)] for m in pattern.finditer(low)}
+    found.update(family for word, family in cjk_words if word in low)
+    return [family for family in COLOUR_WORDS if family in found]
+
+
+@functools.lru_cache(maxsize=1)
+def _colour_matcher() -> tuple[re.Pattern[str], dict[str, str], list[tuple[str, str]]]:
+    by_word = {w: family for family, words in COLOUR_WORDS.items() for w in words if not _is_cjk(w)}
+    alternation = "|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True))
+    cjk = [(w, family) for family, words in COLOUR_WORDS.items() for w in words if _is_cjk(w)]
+    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])"), by_word, cjk
+
+
+_SIZE_WORDS = {"extra small": "xs", "x-small": "xs", "small": "s", "medium": "m", "large": "l", "x-large": "xl",
+               "extra large": "xl", "xx-large": "xxl", "one size": "onesize", "talla única": "onesize"}
+
+
+def size_key(value: str) -> str:
+    """One spelling per size, shared by product options and shopper words ("Medium" -> "m", "6-12 months" ->
+    "6-12m")."""
+    low = " ".join(value.lower().split())
+    low = _SIZE_WORDS.get(low, low)
+    low = re.sub(r"\s*(?:months?|meses|mo)$", "m", low)
+    low = re.sub(r"\s*(?:years?|yrs?|años)$", "y", low)
+    return re.sub(r"[^\w.+/-]", "", low)
 
 
 def product_filter_metadata(product: Product) -> dict[str, str | int | float | bool]:
-    """Scalar metadata a filter is evaluated on, for Chroma and the lexical mask alike."""
+    """Scalar metadata a filter is evaluated on, for Chroma and the lexical mask alike.
+
+    Colours come from the colour option of every variant (or the colour attribute, or
+    the title); sizes from the size option of every variant (or the size attribute).
+    """
     meta = product.metadata()
-    colour_source = product.colour or product.title
+    colour_source = ", ".join(product.option_values("colour")) or product.title
     for family in colour_families(colour_source):
         meta[f"colour_{family}"] = True
     meta.update(product_words.product_metadata(product))
+    for size in product.option_values("size"):
+        key = size_key(size)
+        if key:
+            meta[f"size_{key}"] = True
     return meta
 
 
@@ -301,6 +343,12 @@ _ZH_RULES: list[tuple[str, str]] = [
     (rf"(?:预算)\s*{_AMOUNT}", "max"),
 ]
 
+_SIZE_RULE = re.compile(
+    r"\b(?:in\s+)?(?:size|sized|talla|taille)\s*:?\s*"
+    r"(extra[ -]small|extra[ -]large|x{1,3}-?(?:small|large|s|l)|[2-6]xl|small|medium|large|one size|"
+    r"\d+(?:[.,/-]\d+)*\s*(?:months?|meses|years?|m|y|t)?|xs|s|m|l|xl)(?![\w])"
+)
+
 _RATING_RULES: list[tuple[str, str | None]] = [
     (r"\b(\d(?:\.\d)?)\s*\+?\s*stars?\s*(?:and up|and above|or more|or higher|\+)?", None),
     (r"\b(?:rated|rating|ratings)\s*(?:of\s*)?(?:at least|above|over|>=?)?\s*(\d(?:\.\d)?)\s*\+?(?:\s*stars?)?", None),
@@ -366,6 +414,16 @@ def parse_query(
 
     def take(match: re.Match[str]) -> None:
         spans.append(match.span())
+
+    # Sizes first ("size m", "in size 10", "talla 6-12m"), so "talla 3-6" is never read as a price range:
+    # the words go, the size becomes a filter.
+    for size in _SIZE_RULE.finditer(low):
+        if any(s <= size.start() < e for s, e in spans):
+            continue
+        key = size_key(size.group(1))
+        if key and key not in filters.sizes:
+            filters.sizes.append(key)
+            take(size)
 
     # Prices
     for pattern, kind in _EN_RULES + _ZH_RULES:

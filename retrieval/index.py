@@ -3,11 +3,16 @@
 Layout under `<data_dir>/catalogs/<name>/`:
     products.jsonl   the normalized catalog (source of truth for cards and facts)
     chroma/          the Chroma persistent collection (vectors + filter metadata)
+    hashes.json      id -> content hash of what the vector store holds: lets a sync skip reading
+                     every product's metadata back from Chroma (removed while the store is being
+                     changed, so after an interrupted run the store's own hashes are read instead)
     manifest.json    counts, embedder name and build time; written last
 
 The BM25 index, the filter metadata arrays and the in-memory vector matrix are
 rebuilt from those at open. Re-ingesting is an upsert: only products whose
-content hash changed are re-embedded, and removed ones can be deleted.
+embedded text changed are re-embedded; a product whose price, stock or
+variants changed keeps its vector and gets its stored facts and filter
+metadata refreshed; removed ones can be deleted.
 `products.jsonl` and `manifest.json` are replaced atomically, so a failed run
 leaves the previous index readable.
 """
@@ -28,7 +33,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from retrieval.catalog import Catalog, Product
+from retrieval.catalog import Catalog, Product, text_fingerprint
 from retrieval.embedding import Embedder
 from retrieval.errors import UserError
 from retrieval.filters import QueryFilters, Vocabulary, product_filter_metadata
@@ -37,6 +42,7 @@ from retrieval.product_words import WordIndex, brand_of_title
 from retrieval.store import ChromaProductStore, InMemoryProductStore, ProductStore, StoreError
 
 MANIFEST_VERSION = 1
+HASHES_FILE = "hashes.json"
 
 
 def embed_documents(embedder: Embedder, texts: list[str]) -> np.ndarray:
@@ -54,12 +60,16 @@ class CatalogIndexError(UserError, RuntimeError):
 
 @dataclass
 class UpdateStats:
+    """What an upsert did: `updated` products were re-embedded (their text changed), `refreshed` ones only
+    had their facts and metadata rewritten (price, stock, variants) with the vector they had."""
+
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    refreshed: int = 0
 
     @property
     def embedded(self) -> int:
@@ -67,7 +77,8 @@ class UpdateStats:
 
     @property
     def products_per_s(self) -> float:
-        return (self.added + self.updated + self.unchanged) / self.seconds if self.seconds > 0 else 0.0
+        done = self.added + self.updated + self.refreshed + self.unchanged
+        return done / self.seconds if self.seconds > 0 else 0.0
 
 
 def catalog_dir(data_dir: Path, name: str) -> Path:
@@ -132,7 +143,7 @@ class CatalogIndex:
         if filters.min_price is not None or filters.max_price is not None:
             keep &= cols["price"] > 0
         if filters.min_price is not None:
-            keep &= cols["price"] >= filters.min_price
+            keep &= cols["price_max"] >= filters.min_price
         if filters.max_price is not None:
             keep &= cols["price"] <= filters.max_price
         if filters.brands:
@@ -144,6 +155,11 @@ class CatalogIndex:
             for colour in filters.colours:
                 any_colour |= cols.get(f"colour_{colour}", np.zeros(len(self.ids), dtype=bool))
             keep &= any_colour
+        if filters.sizes:
+            any_size = np.zeros(len(self.ids), dtype=bool)
+            for size in filters.sizes:
+                any_size |= cols.get(f"size_{size}", np.zeros(len(self.ids), dtype=bool))
+            keep &= any_size
         if filters.min_rating is not None:
             keep &= cols["rating"] >= filters.min_rating
         if filters.on_sale:
@@ -159,13 +175,14 @@ class CatalogIndex:
         meta = self.metadata
         cols: dict[str, np.ndarray] = {
             "price": np.array([float(m.get("price", 0.0)) for m in meta], dtype=np.float64),
+            "price_max": np.array([float(m.get("price_max", m.get("price", 0.0))) for m in meta], dtype=np.float64),
             "rating": np.array([float(m.get("rating", 0.0)) for m in meta], dtype=np.float64),
             "brand": np.array([str(m.get("brand", "")) for m in meta], dtype=object),
             "category": np.array([str(m.get("category", "")) for m in meta], dtype=object),
             "on_sale": np.array([bool(m.get("on_sale", False)) for m in meta], dtype=bool),
             "in_stock": np.array([bool(m.get("in_stock", False)) for m in meta], dtype=bool),
         }
-        for key in {k for m in meta for k in m if k.startswith("colour_")}:
+        for key in {k for m in meta for k in m if k.startswith(("colour_", "size_"))}:
             cols[key] = np.array([bool(m.get(key, False)) for m in meta], dtype=bool)
         return cols
 
@@ -193,21 +210,29 @@ class CatalogIndex:
         root.mkdir(parents=True, exist_ok=True)
         store = store or ChromaProductStore.open_persistent(root / "chroma", name)
         stats = UpdateStats()
-        existing = store.content_hashes()
+        existing = _stored_hashes(root, store)
+        (root / HASHES_FILE).unlink(missing_ok=True)  # from here on the store may differ from the file
         new_ids = {p.id for p in products}
         to_embed: list[Product] = []
+        to_refresh: list[Product] = []
         for p in products:
             old = existing.get(p.id)
+            new = p.content_hash()
             if old is None:
                 stats.added += 1
                 to_embed.append(p)
-            elif old != p.content_hash():
-                stats.updated += 1
-                to_embed.append(p)
-            else:
+            elif old == new:
                 stats.unchanged += 1
                 if progress:
                     progress(1)
+            elif text_fingerprint(old) == text_fingerprint(new):
+                to_refresh.append(p)
+            else:
+                stats.updated += 1
+                to_embed.append(p)
+        lost = _refresh_facts(store, to_refresh, batch_size, progress)
+        stats.refreshed, stats.updated = len(to_refresh) - len(lost), stats.updated + len(lost)
+        to_embed += lost
         # Chunks are embedded while the previous chunk is written to the store (one writer
         # thread): the vector store's inserts overlap the encoder instead of following it.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer") as writer:
@@ -241,6 +266,9 @@ class CatalogIndex:
                 kept += [p for p in old_catalog if p.id in set(removed)]
         catalog = Catalog(kept, name=name)
         _atomic_write(root / "products.jsonl", catalog.to_jsonl())
+        hashes = {pid: h for pid, h in existing.items() if not delete_missing or pid in new_ids}
+        hashes.update((p.id, p.content_hash()) for p in products)
+        _atomic_write(root / HASHES_FILE, json.dumps({"count": store.count(), "hashes": hashes}))
         stats.seconds = time.perf_counter() - started
         previous: dict[str, Any] = {}
         if (root / "manifest.json").exists():
@@ -250,7 +278,8 @@ class CatalogIndex:
                 previous = {}
         update = dict(stats.__dict__)
         update["products_per_s"] = stats.products_per_s
-        full_build = update if stats.unchanged == 0 and stats.added else previous.get("full_build")
+        fresh = stats.added and not (stats.unchanged or stats.refreshed or stats.updated)
+        full_build = update if fresh else previous.get("full_build")
         manifest = {
             "full_build": full_build,
             "version": MANIFEST_VERSION,
@@ -262,7 +291,7 @@ class CatalogIndex:
             "last_update": update,
         }
         _atomic_write(root / "manifest.json", json.dumps(manifest, indent=2))
-        return cls.open(data_dir, name, embedder, store=store), stats
+        return cls._with_vectors(catalog, root, name, embedder, store), stats
 
     # ------------------------------------------------------------ opening
 
@@ -289,6 +318,14 @@ class CatalogIndex:
             catalog = _read_products(root / "products.jsonl", name)
         except (OSError, ValueError, ValidationError) as exc:
             raise CatalogIndexError(f"the index of catalog {name!r} is corrupt ({str(exc)[:120]}): {rebuild}") from exc
+        return cls._with_vectors(catalog, root, name, embedder, store)
+
+    @classmethod
+    def _with_vectors(
+        cls, catalog: Catalog, root: Path, name: str, embedder: Embedder, store: ProductStore | None
+    ) -> CatalogIndex:
+        """The index of `catalog` with its vectors read from the store (every product must have one)."""
+        rebuild = f"run `shopassist index --catalog {name}` to (re)build it"
         try:
             store = store or ChromaProductStore.open_persistent(root / "chroma", name)
             stored_ids, matrix = store.all_embeddings()  # type: ignore[attr-defined]
@@ -313,6 +350,41 @@ class CatalogIndex:
         vectors = embed_documents(embedder, [p.embedding_text() for p in catalog]) if len(catalog) else np.zeros((0, 1))
         store.upsert(catalog.ids, vectors, [product_filter_metadata(p) for p in catalog], [""] * len(catalog))
         return cls(catalog, store, embedder, np.asarray(vectors, dtype=np.float32))
+
+
+def _stored_hashes(root: Path, store: ProductStore) -> dict[str, str]:
+    """id -> content hash of every product in the vector store: from `hashes.json` when it is there and
+    agrees with the store's count, else read back from the store (slow: every product's metadata)."""
+    try:
+        saved = json.loads((root / HASHES_FILE).read_text(encoding="utf-8"))
+        if isinstance(saved, dict) and saved.get("count") == store.count() == len(saved.get("hashes", {})):
+            return {str(k): str(v) for k, v in saved["hashes"].items()}
+    except (OSError, ValueError):
+        pass
+    return store.content_hashes()
+
+
+def _refresh_facts(
+    store: ProductStore, products: list[Product], batch_size: int, progress: Callable[[int], None] | None
+) -> list[Product]:
+    """Rewrite the metadata of products whose facts changed but whose embedded text did not, with the
+    vectors the store already holds; returns the products the store had no vector for (to embed)."""
+    lost: list[Product] = []
+    for start in range(0, len(products), batch_size):
+        chunk = products[start : start + batch_size]
+        kept = store.get_embeddings([p.id for p in chunk])
+        lost += [p for p in chunk if p.id not in kept]
+        chunk = [p for p in chunk if p.id in kept]
+        if chunk:
+            store.upsert(
+                [p.id for p in chunk],
+                np.stack([kept[p.id] for p in chunk]),
+                [product_filter_metadata(p) for p in chunk],
+                [p.search_text() for p in chunk],
+            )
+        if progress:
+            progress(len(chunk))
+    return lost
 
 
 def _read_products(path: Path, name: str = "catalog") -> Catalog:

@@ -7,16 +7,9 @@ from pathlib import Path
 
 from retrieval.embedding import Embedder
 from retrieval.hybrid import HybridSearcher
+from retrieval.importers import ImportReport, import_catalog
 from retrieval.index import CatalogIndex, CatalogIndexError, UpdateStats, catalog_dir
-from retrieval.ingest import (
-    HOMEDEPOT_MAPPING,
-    IngestError,
-    IngestReport,
-    demo_catalog_path,
-    detect_format,
-    load_flipkart,
-    load_mapped,
-)
+from retrieval.ingest import IngestReport, demo_catalog_path, load_flipkart
 from retrieval.store import ChromaProductStore, ProductStore
 
 DEMO_CATALOG = "demo"
@@ -28,24 +21,13 @@ def read_catalog_file(
     mapping: Mapping[str, str] | None = None,
     currency: str = "",
     progress: Callable[[int], None] | None = None,
-) -> IngestReport:
-    """Parse a catalog file in the given (or detected) format."""
-    path = Path(path)
-    if not path.exists():
-        raise IngestError(f"catalog file not found: {path}")
-    if fmt == "auto":
-        fmt = "mapped" if mapping else detect_format(path)
-    if fmt == "flipkart":
-        return load_flipkart(path, progress=progress)
-    if fmt == "homedepot":
-        return load_mapped(path, HOMEDEPOT_MAPPING, currency="USD", encoding="ISO-8859-1", progress=progress)
-    if fmt == "mapped":
-        if not mapping:
-            raise IngestError(
-                f"{path.name}: unknown catalog layout; pass a column mapping, e.g. --map id=sku --map title=name"
-            )
-        return load_mapped(path, mapping, currency=currency, progress=progress)
-    raise IngestError(f"unknown format {fmt!r}: use auto, flipkart, homedepot or mapped")
+    *,
+    store_currency: str | None = None,
+    fx_rates: Mapping[str, float] | None = None,
+) -> ImportReport:
+    """Parse a catalog file in the given (or detected) format (see `retrieval.importers`)."""
+    return import_catalog(path, fmt, mapping, currency=currency, store_currency=store_currency, fx_rates=fx_rates,
+                          progress=progress)
 
 
 def index_catalog(

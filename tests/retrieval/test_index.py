@@ -27,8 +27,10 @@ def test_build_then_upsert_only_reembeds_changes(tmp_path: Path) -> None:
     changed = _products()
     changed[0] = changed[0].model_copy(update={"price": 800.0})
     changed = [*changed[:2], Product(id="p4", title="gold ring", price=5000)]
+    changed[1] = changed[1].model_copy(update={"title": "blue rain jacket waterproof hooded"})
     index, stats = CatalogIndex.build(tmp_path, "shop", changed, emb)
-    assert (stats.added, stats.updated, stats.unchanged, stats.deleted) == (1, 1, 1, 1)
+    # p1's price changed (facts refreshed, same vector), p2's title changed (re-embedded), p3 went, p4 came.
+    assert (stats.added, stats.updated, stats.refreshed, stats.unchanged, stats.deleted) == (1, 1, 1, 0, 1)
     assert set(index.catalog.ids) == {"p1", "p2", "p4"}
     assert index.catalog["p1"].price == 800.0
 

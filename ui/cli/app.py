@@ -79,6 +79,7 @@ register(app, {
 register(agents_app, {"create": agents.create_cmd})
 register(bench_app, {
     "retrieval": bench.retrieval_cmd,
+    "sync": bench.sync_cmd,
     "scene": bench.scene_cmd,
     "ranking": bench.ranking_cmd,
     "personalization": bench.personalization_cmd,

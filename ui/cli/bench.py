@@ -49,6 +49,23 @@ def retrieval_cmd(
               f"{'fresh build' if idx.get('fresh') else 'from the last build'})")
 
 
+def sync_cmd(
+    products: Annotated[Path, typer.Option(help="Home Depot products.csv (product_uid, product_title)")],
+    change_pct: Annotated[float, typer.Option(min=0.01, max=100, help="percent of products whose price and "
+                                              "stock change")] = 1.0,
+    titles: Annotated[int, typer.Option(min=0, help="products whose title changes")] = 10,
+    deletions: Annotated[int, typer.Option(min=0, help="products removed from the feed")] = 10,
+    limit: Annotated[int, typer.Option(min=0, help="use only the first N products (0 = all)")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Full index build vs the sync of a changed feed (prices/stock of 1 % of products, a few new titles
+    and deletions), with the real embedder: seconds, texts embedded, and checks of the result."""
+    from evaluation.sync import run_sync_bench
+
+    report("bench sync", run_sync_bench(products, change_pct=change_pct, titles=titles, deletions=deletions,
+                                        limit=limit), as_json)
+
+
 def scene_cmd(
     data: Annotated[Path | None, typer.Option(help="JSONL rows {text, scene, context?}")] = None,
     clinc: Annotated[Path | None, typer.Option(help="CLINC150 train_val.json: score val + oos_val")] = None,

@@ -10,22 +10,29 @@ import typer
 from rich.markup import escape
 
 from assistant.settings import load_settings
-from ui.cli.output import err, fail, out, progress, table, warn
+from ui.cli.output import emit_json, err, fail, out, progress, table, warn
 
 
 def index_cmd(
     file: Annotated[
-        Path | None, typer.Option(help="catalog file (CSV, CSV.gz or JSONL); default: the demo store")
+        Path | None, typer.Option(help="catalog file (CSV, TSV, XML feed, JSONL; .gz too); default: the demo store")
     ] = None,
     catalog: Annotated[str, typer.Option(help="name of the catalog index to create or update")] = "demo",
-    fmt: Annotated[str, typer.Option("--format", help="auto | flipkart | homedepot | mapped")] = "auto",
+    fmt: Annotated[str, typer.Option("--format", help="auto | shopify | merchant | woocommerce | mapped | flipkart "
+                                     "| homedepot (auto reads the file's header)")] = "auto",
     mapping: Annotated[
         list[str] | None, typer.Option("--map", help="field=column, e.g. --map id=sku (repeatable)")
     ] = None,
-    currency: Annotated[str, typer.Option(help="currency of prices in the file (default: the store's)")] = "",
+    currency: Annotated[str | None, typer.Option(help="currency of prices the file does not label "
+                                                 "(default: the store's)")] = None,
     keep_missing: Annotated[bool, typer.Option(help="keep indexed products absent from the file")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
 ) -> None:
-    """Ingest a catalog file and build or update (upsert) its search index."""
+    """Import a catalog file and build or update (sync) its search index.
+
+    Only what changed is redone: new products and changed texts are embedded, price and stock
+    changes are applied without re-embedding, products gone from the file are deleted.
+    """
     from retrieval.embedding import default_embedder
     from retrieval.ingest import demo_catalog_path
     from retrieval.service import index_catalog, read_catalog_file
@@ -38,9 +45,11 @@ def index_cmd(
             fail(f"--map takes field=column, got {item!r}")
         key, _, value = item.partition("=")
         cols[key.strip()] = value.strip()
+    rates = cfg.retrieval.fx_to_store or None  # a file in another currency is refused without configured rates
 
-    with progress(f"reading {source.name}", None) as advance:
-        report = read_catalog_file(source, fmt, cols or None, currency, progress=advance)
+    with progress(f"reading {source.name}", None, quiet=as_json) as advance:
+        report = read_catalog_file(source, fmt, cols or None, currency or cfg.store_currency, progress=advance,
+                                   store_currency=cfg.store_currency, fx_rates=rates)
     for row_error in report.errors[:50]:
         err.print(f"[yellow]skipped[/] {source.name} {escape(str(row_error))}", highlight=False)
     if len(report.errors) > 50:
@@ -48,13 +57,24 @@ def index_cmd(
     if not report.products:
         fail(f"{source.name}: no valid products; the existing index was left unchanged")
     cfg.ensure_data_dir()
-    with progress(f"indexing {len(report.products)} products", len(report.products)) as advance:
+    with progress(f"indexing {len(report.products)} products", len(report.products), quiet=as_json) as advance:
         _, stats = index_catalog(
             cfg.data_dir, catalog, report, default_embedder(), delete_missing=not keep_missing, progress=advance
         )
+    summary = report.summary()
+    if as_json:
+        index = {k: round(v, 3) if isinstance(v, float) else v for k, v in stats.__dict__.items()}
+        emit_json({**summary, "catalog": catalog, "index": index})
+        return
+    skipped = ", ".join(f"{n} {reason}" for reason, n in summary["skipped"].items()) or "none"
+    converted = "".join(f", converted from {c} at {r:g}" for c, r in summary["converted_from"].items())
     out.print(
-        f"catalog [bold]{catalog}[/]: {stats.added} added, {stats.updated} updated, {stats.unchanged} unchanged, "
-        f"{stats.deleted} deleted, {len(report.errors)} rows skipped "
+        f"{escape(source.name)} ({summary['format']}): {summary['products']} products, {summary['variants']} "
+        f"variants, currency {summary['currency']}{converted}; skipped: {escape(skipped)}", highlight=False
+    )
+    out.print(
+        f"catalog [bold]{catalog}[/]: {stats.added} added, {stats.updated} re-embedded, "
+        f"{stats.refreshed} price/stock updated, {stats.unchanged} unchanged, {stats.deleted} deleted "
         f"({stats.seconds:.1f} s, {stats.products_per_s:.0f} products/s)"
     )
 
@@ -66,7 +86,13 @@ def _hit_json(hit: Any) -> dict[str, Any]:
         "price": p.price, "list_price": p.list_price, "currency": p.currency, "discount_pct": p.discount_pct,
         "rating": p.rating, "in_stock": p.in_stock, "score": round(hit.score, 4),
         "dense": round(hit.dense_score, 4), "bm25": round(hit.bm25_score, 4),
+        "variants": [v.model_dump() for v in p.variants],
     }
+
+
+def _amount(value: float) -> str:
+    """A price as the catalog has it: cents kept ("0.98"), none shown for whole amounts ("1,349")."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _search_once(searcher: Any, query: str, k: int, mode: str, as_json: bool, user: str | None) -> None:
@@ -96,7 +122,7 @@ def _search_once(searcher: Any, query: str, k: int, mode: str, as_json: bool, us
     lines = []
     for row in ranked if ranked is not None else [_hit_json(h) for h in hits[:k]]:
         why = ["; ".join(row.get("reasons", [])[:3])] if ranked is not None else []
-        price = f"{row['price']:,.0f} {row['currency']}" if row["price"] else "n/a"
+        price = f"{_amount(row['price'])} {row['currency']}" if row["price"] else "n/a"
         if row.get("discount_pct"):
             price += f" (-{row['discount_pct']:.0f}%)"
         lines.append([str(row["rank"]), row["title"][:70], row["brand"], price,
