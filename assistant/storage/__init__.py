@@ -5,7 +5,7 @@
 | `schema` | every table on one `MetaData` (with a naming convention); `Key`/`Words`, strings stored alike everywhere |
 | `migrate` | `ensure_schema` (Alembic to head at start, under a lock, once for all workers), `upgrade`, `current` |
 | `migrations` | the packaged Alembic environment and its revisions (`versions/`) |
-| `engine` | `make_engine`, `Database` (errors translated, schema at head, startup wait, health), the `Repository` base |
+| `engine` | `make_engine`, `Database` (errors translated, schema at head, startup wait, health), `Repository` |
 | `errors` | the `StorageError` family and `classify` |
 | `status` | `ConversationStatus` and its one `transition` table; `TicketStatus` |
 | `conversations` | conversations, messages and dialogue state |
