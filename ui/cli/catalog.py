@@ -50,7 +50,8 @@ def index_cmd(
     cfg.ensure_data_dir()
     with progress(f"indexing {len(report.products)} products", len(report.products)) as advance:
         _, stats = index_catalog(
-            cfg.data_dir, catalog, report, default_embedder(), delete_missing=not keep_missing, progress=advance
+            cfg.data_dir, catalog, report, default_embedder(), delete_missing=not keep_missing, progress=advance,
+            chroma_url=cfg.retrieval.chroma_url,  # several workers: the Chroma server they all read
         )
     out.print(
         f"catalog [bold]{catalog}[/]: {stats.added} added, {stats.updated} updated, {stats.unchanged} unchanged, "
