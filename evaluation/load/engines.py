@@ -50,6 +50,23 @@ def postgres_bin_dir() -> Path:
                             "or run `scripts/setup.sh --dev` as root")
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process and its children (PostgreSQL's backends) used so far."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
+    return total
+
+
 def _tree_rss_mb(pid: int) -> float:
     import psutil
 
@@ -165,6 +182,10 @@ class PostgresServer:
         pid = self.pid()
         return _tree_rss_mb(pid) if pid else 0.0
 
+    def cpu_s(self) -> float:
+        pid = self.pid()
+        return _tree_cpu_s(pid) if pid else 0.0
+
     def log_tail(self, lines: int = 10) -> str:
         log = self.root / "server.log" if self.root else None
         if log is None or not log.exists():
@@ -221,6 +242,9 @@ class ChromaServer:
 
     def rss_mb(self) -> float:
         return _tree_rss_mb(self.proc.pid) if self.proc is not None else 0.0
+
+    def cpu_s(self) -> float:
+        return _tree_cpu_s(self.proc.pid) if self.proc is not None else 0.0
 
     def __enter__(self) -> ChromaServer:
         return self.start()
