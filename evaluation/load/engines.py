@@ -108,35 +108,43 @@ class PostgresServer:
             user = pwd.getpwnam("postgres")
             os.chown(self.root, user.pw_uid, user.pw_gid)
             self._as = ["runuser", "-u", "postgres", "--"]
-        data = self.root / "data"
         self.port = free_port()
         try:
-            self._run(str(self.bin / "initdb"), "-D", str(data), "-U", PG_USER, "-A", "trust", "-E", "UTF8",
-                      "--locale=C", "--no-sync")
-            options = [f"-p {self.port}", f"-k {self.root}", "-c listen_addresses=127.0.0.1",
-                       f"-c max_connections={self.max_connections}", "-c shared_buffers=64MB"]
-            if not self.durable:
-                options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
-            self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.root / "server.log"), "-w",
-                      "-t", "60", "-o", " ".join(options), "start")
+            self._run(str(self.bin / "initdb"), "-D", str(self.root / "data"), "-U", PG_USER, "-A", "trust",
+                      "-E", "UTF8", "--locale=C", "--no-sync")
+            self.resume()
         except BaseException:
             self.stop()
             raise
         return self
 
+    def resume(self) -> None:
+        """Start the server process (again) on the same files and port."""
+        assert self.root is not None
+        options = [f"-p {self.port}", f"-k {self.root}", "-c listen_addresses=127.0.0.1",
+                   f"-c max_connections={self.max_connections}", "-c shared_buffers=64MB"]
+        if not self.durable:
+            options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-l", str(self.root / "server.log"),
+                  "-w", "-t", "60", "-o", " ".join(options), "start")
+
+    def pause(self) -> None:
+        """Stop the server process (fast shutdown: sessions are cut), keeping its files: an outage."""
+        if self.root is None or not (self.root / "data" / "postmaster.pid").exists():
+            return
+        try:
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "-t", "30", "stop")
+        except (RuntimeError, subprocess.TimeoutExpired):
+            pid = self.pid()
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
     def stop(self) -> None:
         """Stop the server (fast shutdown, then SIGKILL if it hangs) and delete its files."""
         if self.root is None:
             return
-        data = self.root / "data"
-        if (data / "postmaster.pid").exists():
-            try:
-                self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "30", "stop")
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pid = self.pid()
-                if pid:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
+        self.pause()
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 
