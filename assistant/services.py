@@ -10,7 +10,9 @@ failing: without a ranker model the search order is shown, without a chat model
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from assistant.conversation.skills.support import apply_saved_statuses
 from assistant.conversation.turn import Conversation
 from assistant.llm.base import ChatModel
 from assistant.llm.chain import build_chain
-from assistant.settings import RankingSettings, Settings
+from assistant.settings import RankingSettings, Settings, StoreSettings
 from assistant.storage.store import StateStore
 from retrieval.embedding import Embedder
 from retrieval.errors import UserError
@@ -60,6 +62,11 @@ def build_services(
     from scene.detector import SceneDetector
     from scene.loader import load_model
 
+    if not settings.retrieval.catalog:
+        raise AppBuildError(
+            "no store is configured: run `shopassist init` to write a store profile (shopassist.toml), then "
+            "`shopassist index --file <catalog export> --catalog <its catalog>`; `shopassist run` runs the demo store"
+        )
     data_dir = settings.ensure_data_dir()
     if embedder is None:
         _note(progress, "loading the embedding model")
@@ -77,42 +84,50 @@ def build_services(
                              vocab=index.vocabulary, store_currency=settings.store_currency,
                              fx_to_store=settings.retrieval.fx_to_store)
     try:
-        store = StateStore.from_url(settings.resolved_database_url())
+        store = StateStore.from_url(settings.resolved_database_url(), clock=_clock(settings))
     except Exception as exc:
         raise AppBuildError(f"cannot open the database {settings.resolved_database_url()!r}: {exc}") from exc
     services = Services(searcher=searcher, store=store, detector=detector,
                         config=AssistantConfig.from_settings(settings), known_brands=known_brands(index.catalog))
-    services.profiles = _profiles(store, index)
+    services.profiles = _profiles(store, index, _clock(settings))
     if with_ranker:
-        services.ranker = _ranker(settings.ranking)
+        services.ranker = _ranker(settings.ranking, data_dir)
     if isinstance(chat_model, str):
         _note(progress, "starting the chat model")
         services.model = _chat_model(settings, data_dir)
     else:
         services.model = build_chain(chat_model, settings.llm) if chat_model is not None else None
-    if with_support:
-        _note(progress, "indexing the store policies")
-        _support(services, embedder, data_dir, settings.store_name)
+    _note(progress, "reading the store's promotions, orders and policies")
+    load_store_data(services, settings.store, embedder, data_dir / "policies" if with_support else None,
+                    with_support=with_support)
     _warm_up(services)
     return services
 
 
-def _profiles(store: StateStore, index: Any) -> Any:
+def _clock(settings: Settings) -> Callable[[], float]:
+    """The wall clock; in a simulation, the time each request says it is (`assistant.simclock`)."""
+    from assistant import simclock
+
+    return simclock.now if settings.simulation else time.time
+
+
+def _profiles(store: StateStore, index: Any, clock: Callable[[], float] = time.time) -> Any:
     from assistant.storage.profiles import ProfileStore
 
     def embed(product: Any) -> Any:
         pos = index.position.get(product.id)
         return index.vectors[pos] if pos is not None else None
 
-    return ProfileStore(store.db, index.catalog, embed=embed)
+    return ProfileStore(store.db, index.catalog, embed=embed, clock=clock)
 
 
-def _ranker(settings: RankingSettings) -> Any:
+def _ranker(settings: RankingSettings, data_dir: Path) -> Any:
     from ranking.cross_encoder import load_default as load_cross_encoder
     from ranking.ranker import Ranker
+    from ranking.registry import registry_for
 
-    try:
-        ranker = Ranker(use_cross_encoder=False)
+    try:  # a model promoted by `shopassist train ranker --from-events`, else the shipped one
+        ranker = Ranker(model_path=registry_for(data_dir).served_path(), use_cross_encoder=False)
         _ = ranker.model  # load now, not in the first turn
     except Exception as exc:
         log.warning("personalized ranking is off (%s); products are shown in search order", exc)
@@ -143,17 +158,42 @@ def _chat_model(settings: Settings, data_dir: Path) -> ChatModel | None:
     return model
 
 
-def _support(services: Services, embedder: Embedder, data_dir: Path, store_name: str) -> None:
+def load_store_data(services: Services, store: StoreSettings, embedder: Embedder, policy_path: Path | None = None,
+                    *, with_support: bool = True, today: date | None = None) -> None:
+    """The store's coupons, order source and policy answers, from the files and systems its profile names.
+
+    A profile that names a file that cannot be read stops the start with a sentence (`AppBuildError`);
+    a store that names none simply has no coupons, no order lookups or no policy answers."""
+    from assistant.promotions import PromotionsError, load_promotions
+    from assistant.support.order_sources import build_order_book
+    from assistant.support.orders import OrderSourceError
+    from assistant.support.policies import PolicyError, action_citations
+
+    money = services.config.money
+    try:
+        services.coupons = load_promotions(store.promotions)
+        services.orders = build_order_book(store.orders, money, today)
+    except (PromotionsError, OrderSourceError) as exc:
+        raise AppBuildError(f"{exc} (see [store] in the profile)") from exc
+    apply_saved_statuses(services)
+    if not store.policies:
+        log.info("the store names no policies folder: support questions go to a person")
+        return
+    try:
+        services.citations = action_citations(Path(store.policies))
+    except PolicyError as exc:
+        raise AppBuildError(f"{exc} (see [store] policies in the profile)") from exc
+    if not with_support:
+        return
     from assistant.support.answer import SupportAnswerer
     from assistant.support.index import PolicyIndex
-    from assistant.support.orders import OrderBook
 
     try:
-        orders = OrderBook()
-        policy_index = PolicyIndex(embedder, path=data_dir / "policies")
-        services.orders = orders
-        services.support = SupportAnswerer(policy_index, model=services.model, orders=orders, store=store_name)
-        apply_saved_statuses(services)
+        policy_index = PolicyIndex.from_folder(embedder, Path(store.policies), path=policy_path)
+        services.support = SupportAnswerer(policy_index, model=services.model, orders=services.orders,
+                                           store=store.name, money=money)
+    except PolicyError as exc:
+        raise AppBuildError(f"{exc} (see [store] policies in the profile)") from exc
     except Exception as exc:
         log.warning("support answers are off (%s)", exc)
 

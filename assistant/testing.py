@@ -3,20 +3,24 @@
 `KeywordSceneModel` stands in for the trained scene classifier behind the real
 `SceneDetector` (so slot extraction and multi-turn resolution are the real code);
 `make_services` assembles `Services` over an in-memory catalog with the hashing
-embedder, an in-memory SQLite database and the fake chat model.
+embedder, an in-memory SQLite database and the fake chat model, for a store profile:
+the demo store's unless the test passes another (`store_settings` builds one).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from assistant.config import AssistantConfig
 from assistant.conversation.skills import Services
 from assistant.llm.chain import build_chain
 from assistant.llm.fake import FakeChatModel
+from assistant.settings import RetrievalSettings, Settings, StoreSettings
 from assistant.storage.store import StateStore
 from retrieval.catalog import Product
 from scene.model import Prediction
@@ -57,6 +61,12 @@ class KeywordSceneModel:
         return Prediction(probs, sub, 0.9 if sub else 0.0, 0.95 if is_oos else 0.02, is_oos)
 
 
+def store_settings(currency: str, locale: str, **store: Any) -> Settings:
+    """Settings of a store with no files (no policies, coupons or orders unless `store` names them)."""
+    return Settings(store=StoreSettings(currency=currency, locale=locale, **store),
+                    retrieval=RetrievalSettings(catalog="test"))
+
+
 def make_services(
     products: Sequence[Product],
     *,
@@ -65,32 +75,36 @@ def make_services(
     with_profiles: bool = True,
     ranker: Any = None,
     support: bool = False,
+    settings: Settings | None = None,
+    today: Any = None,
+    clock: Callable[[], float] = time.time,
+    embedder: Any = None,
 ) -> Services:
-    """Services over an in-memory catalog: hashing embedder, keyword scene model, fake LLM by default."""
+    """Services over an in-memory catalog: hashing embedder, keyword scene model, fake LLM by default, for the
+    store of `settings` (the demo store's profile by default: its currency, coupons, orders, policies)."""
+    from assistant.services import load_store_data
+    from assistant.store_profile import demo_settings
     from retrieval.embedding import HashingEmbedder
     from retrieval.hybrid import HybridSearcher
     from retrieval.index import CatalogIndex
     from scene.detector import SceneDetector
 
-    embedder = HashingEmbedder()
+    cfg = settings or demo_settings()
+    embedder = embedder or HashingEmbedder()
     index = CatalogIndex.in_memory(list(products), embedder)
-    searcher = HybridSearcher(index)
-    detector = SceneDetector(KeywordSceneModel(), embedder, vocab=index.vocabulary)  # type: ignore[arg-type]
-    store = StateStore.from_url(database_url)
+    currency, fx = cfg.store_currency, cfg.retrieval.fx_to_store
+    searcher = HybridSearcher(index, store_currency=currency, fx_to_store=fx)
+    detector = SceneDetector(KeywordSceneModel(), embedder, vocab=index.vocabulary,  # type: ignore[arg-type]
+                             store_currency=currency, fx_to_store=fx)
+    store = StateStore.from_url(database_url, clock=clock)
     services = Services(searcher=searcher, store=store, detector=detector,
-                        model=build_chain(FakeChatModel() if model is None else model), ranker=ranker)
+                        model=build_chain(FakeChatModel() if model is None else model), ranker=ranker,
+                        config=AssistantConfig.from_settings(cfg))
     if with_profiles:
         from assistant.storage.profiles import ProfileStore
 
-        services.profiles = ProfileStore(store.db, index.catalog)
-    from assistant.support.orders import OrderBook
-
-    services.orders = OrderBook()
-    if support:
-        from assistant.support.answer import SupportAnswerer
-        from assistant.support.index import PolicyIndex
-
-        services.support = SupportAnswerer(PolicyIndex(embedder), model=services.model, orders=services.orders)
+        services.profiles = ProfileStore(store.db, index.catalog, clock=clock)
+    load_store_data(services, cfg.store, embedder, with_support=support, today=today)
     return services
 
 

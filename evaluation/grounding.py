@@ -198,9 +198,14 @@ def run_grounding_bench(
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, float | int]:
+    from assistant.promotions import load_promotions
+    from assistant.store_profile import demo_config, demo_settings
+
+    money = demo_config().money  # the bench runs on the demo store: its rupees and its coupons
+    coupons = load_promotions(demo_settings().store.promotions)
     clocked = _Clocked(model)
     brands = known_brands(catalog)
-    explainer = Explainer(clocked, known_brands=brands, max_tokens=60)
+    explainer = Explainer(clocked, money=money, known_brands=brands, max_tokens=60)
     answerer.model = clocked
     jobs: list[Callable[[], CaseResult]] = []
 
@@ -217,8 +222,8 @@ def run_grounding_bench(
             language = "zh" if re.search(r"[\u4e00-\u9fff]", request) else "en"
             text = "".join(explainer.explain_one(product, reasons, request, language))
             stat = explainer.stats[-1]
-            system = explain_messages(product, reasons, request, language)[0]["content"]
-            facts = Facts(products=[product], texts=reasons, known_brands=brands)
+            system = explain_messages(product, reasons, request, language, money=money)[0]["content"]
+            facts = Facts(products=[product], texts=reasons, known_brands=brands, money=money)
             return case("explain", adversarial, text, facts, system, stat.report)
 
         return run
@@ -228,7 +233,8 @@ def run_grounding_bench(
             plan = answerer.plan(question, user_id="demo")
             result = SupportAnswer("", plan.intent.intent, plan.intent.confidence, plan.section.id, plan.citation)
             text = "".join(answerer.stream(plan, result))
-            return case("support", adversarial, text, Facts(texts=plan.facts.texts), SUPPORT_SYSTEM, result.report)
+            return case("support", adversarial, text, Facts(texts=plan.facts.texts, money=money), SUPPORT_SYSTEM,
+                        result.report)
 
         return run
 
@@ -241,10 +247,13 @@ def run_grounding_bench(
                 PromoProfile(orders_count=orders),
                 catalog,
                 datetime(2026, 11, 23, tzinfo=UTC),
+                coupons,
+                money=money,
             )
             report = GuardReport()
-            text = "".join(phrase_promotions(result, clocked, request, report=report))
-            facts = Facts(products=list(result.sale_items), texts=result.facts(), amounts=result.amounts())
+            text = "".join(phrase_promotions(result, clocked, request, report=report, money=money))
+            facts = Facts(products=list(result.sale_items), texts=result.facts(money), amounts=result.amounts(),
+                          money=money)
             return case("promotion", adversarial, text, facts, PROMO_SYSTEM, report)
 
         return run

@@ -18,7 +18,7 @@ from typing import Any
 from assistant.support.answer import SupportAnswerer
 from assistant.support.index import PolicyIndex
 from assistant.support.intent import IntentPrediction, SupportIntentClassifier
-from assistant.support.routing import normalize_intent, section_for
+from assistant.support.routing import normalize_intent
 from evaluation.datasets import bitext
 from evaluation.datasets.errors import DatasetError
 from evaluation.metrics import percentile
@@ -65,7 +65,10 @@ def run_support_bench(
         raise DatasetError(f"intent source must be 'support' or 'scene' (got {intent_source!r})")
     classifier = SupportIntentClassifier()
     detector = scene_intent if (intent_source == "scene" or compare_scene) else None
-    answerer = SupportAnswerer(PolicyIndex(embedder), model=None, classifier=classifier)
+    from assistant.store_profile import DEMO_DIR, demo_config
+
+    index = PolicyIndex.from_folder(embedder, DEMO_DIR / "policies")  # the bench's questions are the demo's
+    answerer = SupportAnswerer(index, model=None, classifier=classifier, money=demo_config().money)
     correct = hits = scene_correct = 0
     latencies: list[float] = []
     iterator: Any = rows
@@ -80,7 +83,7 @@ def run_support_bench(
         answer = answerer.answer(text, user_id="demo", intent=pred.intent, confidence=pred.confidence)
         latencies.append((time.perf_counter() - t0) * 1000.0)
         correct += pred.intent == gold
-        hits += answer.section_id == section_for(gold)
+        hits += answer.section_id == index.routing.section_for(gold)
         scene_correct += bool(scene_pred and scene_pred.intent == gold)
     n = len(rows)
     result: dict[str, float | int | str] = {

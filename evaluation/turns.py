@@ -163,10 +163,10 @@ def bench_services(
 ) -> tuple[Services, tempfile.TemporaryDirectory[str]]:
     """Services on the demo store with a throwaway database (the shopper's data is never touched)."""
     from assistant.services import build_services
-    from assistant.settings import load_settings
+    from assistant.store_profile import demo_settings
 
     tmp = tempfile.TemporaryDirectory(prefix="shopassist-bench-")
-    cfg = settings or load_settings()
+    cfg = settings or demo_settings()
     cfg = cfg.model_copy(update={"database_url": f"sqlite:///{Path(tmp.name) / 'bench.db'}", "data_dir": data_dir})
     model: Any = bench_chat_model() if llm == "fake" else "auto"
     return build_services(cfg, chat_model=model), tmp

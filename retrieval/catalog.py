@@ -36,7 +36,7 @@ class Product(BaseModel):
     category_path: list[str] = Field(default_factory=list)
     price: float = Field(ge=0)
     list_price: float | None = Field(default=None, ge=0)
-    currency: str = "INR"
+    currency: str = ""  # ISO 4217; empty: the store's currency
     rating: float | None = Field(default=None, ge=0, le=5)
     rating_count: int = 0
     description: str = ""

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from retrieval.catalog import Product
+from retrieval.money import Money, currency_of, marker_regex
 from retrieval.zh_terms import has_cjk, translate_terms
 
 # ---------------------------------------------------------------- vocabularies
@@ -59,14 +60,6 @@ ON_SALE_WORDS = ("on sale", "discount", "discounted", "deal", "deals", "offer", 
                  "打折", "折扣", "优惠", "特价", "促销")
 IN_STOCK_WORDS = ("in stock", "available now", "ships today", "有货", "现货")
 
-CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
-    "USD": ("$", "usd", "dollar", "dollars", "bucks", "美元", "美金"),
-    "INR": ("₹", "rs.", "rs", "inr", "rupee", "rupees"),
-    "CNY": ("¥", "￥", "rmb", "cny", "yuan", "元", "块", "块钱"),
-    "EUR": ("€", "eur", "euro", "euros"),
-    "GBP": ("£", "gbp", "pound", "pounds"),
-}
-DEFAULT_FX_TO_STORE: dict[str, float] = {"USD": 83.0, "EUR": 90.0, "CNY": 11.5, "GBP": 105.0, "INR": 1.0}
 
 # Words after a number that make it a size or quantity, not a price ("under 8 ft").
 _UNITS = (r"(?:ft|feet|foot|in|inch|inches|\"|'|lb|lbs|pound|pounds|oz|gal|gallon|gallons|mm|cm|m|meter|meters|"
@@ -101,15 +94,19 @@ class QueryFilters(BaseModel):
                 data[key] = value
         return QueryFilters.model_validate(data)
 
-    def describe(self, currency_symbol: str = "₹") -> list[str]:
-        """Short human-readable chips, e.g. ["under ₹1,500", "brand: puma"]."""
+    def describe(self, money: Money | None = None) -> list[str]:
+        """Short human-readable chips, e.g. ["under $150", "brand: puma"]; amounts in the store's money format
+        (bare numbers without one)."""
+        def amount(value: float) -> str:
+            return money(round(value)) if money is not None else f"{value:,.0f}"
+
         chips: list[str] = []
         if self.min_price is not None and self.max_price is not None:
-            chips.append(f"{currency_symbol}{self.min_price:,.0f}-{currency_symbol}{self.max_price:,.0f}")
+            chips.append(f"{amount(self.min_price)}-{amount(self.max_price)}")
         elif self.max_price is not None:
-            chips.append(f"under {currency_symbol}{self.max_price:,.0f}")
+            chips.append(f"under {amount(self.max_price)}")
         elif self.min_price is not None:
-            chips.append(f"over {currency_symbol}{self.min_price:,.0f}")
+            chips.append(f"over {amount(self.min_price)}")
         chips += [f"brand: {b}" for b in self.brands]
         chips += [f"category: {c}" for c in self.categories]
         chips += [f"colour: {c}" for c in self.colours]
@@ -177,6 +174,7 @@ class ParsedQuery(BaseModel):
         description="the text without price/rating/sale phrases, Chinese product words in English; may be empty"
     )
     filters: QueryFilters = Field(default_factory=QueryFilters)
+    notes: list[str] = Field(default_factory=list, description="what was read but not applied, and why")
 
 
 def colour_families(text: str) -> list[str]:
@@ -243,31 +241,28 @@ _COMMON_WORDS = {
 
 # ---------------------------------------------------------------- parsing
 
-_NUM = r"(\d+(?:[.,]\d+)*(?:\.\d+)?)\s*(k|thousand|千|万)?"
-_CUR_PRE = r"(\$|₹|¥|￥|€|£|rs\.?|inr|usd|rmb)?\s*"
-_CUR_POST = r"\s*(usd|dollars?|bucks|rupees?|inr|rs\.?|rmb|cny|yuan|euros?|eur|pounds?|gbp|元|块钱|块|美元|美金)?"
+_NUM = r"(\d+(?:[.,]\d+)*(?:\.\d+)?)\s*(k(?![a-z])|thousand|千|万)?"
+# Currency symbols, codes and words (retrieval.money: "$", "kr", "rupees", "块"...) before or after an amount.
+_CUR = marker_regex()
+_CUR_PRE = rf"({_CUR})?\s*"
+_CUR_POST = rf"\s*({_CUR})?"
 _AMOUNT = _CUR_PRE + _NUM + _CUR_POST
 
 
-def _amount(pre: str | None, num: str, mult: str | None, post: str | None) -> tuple[float, str | None]:
+def _amount(pre: str | None, num: str, mult: str | None, post: str | None,
+            store_currency: str = "") -> tuple[float, str | None]:
     value = float(num.replace(",", ""))
     if mult in ("k", "thousand", "千"):
         value *= 1000
     elif mult == "万":
         value *= 10000
     token = (pre or post or "").lower().strip()
-    currency = None
-    if token:
-        for code, words in CURRENCY_WORDS.items():
-            if token in words or token.rstrip("s") in words:
-                currency = code
-                break
-    return value, currency
+    return value, (currency_of(token, store_currency) if token else None)
 
 
 _EN_RULES: list[tuple[str, str]] = [
     (rf"\b(?:between|from)\s+{_AMOUNT}\s*(?:and|to|-|–)\s*{_AMOUNT}(?!\s*{_UNITS})", "range"),
-    (rf"{_CUR_PRE}(\d+(?:\.\d+)?)\s*(k)?\s*(?:-|–|to)\s*{_AMOUNT}(?!\s*{_UNITS})", "range_bare"),
+    (rf"{_CUR_PRE}(\d+(?:\.\d+)?)\s*(k(?![a-z]))?\s*(?:-|–|to)\s*{_AMOUNT}(?!\s*{_UNITS})", "range_bare"),
     (rf"\b(?:under|below|less than|cheaper than|within|up to|upto|max(?:imum)?|at most|no more than|not more than|"
      rf"budget(?: of| is)?|<=?)\s*{_AMOUNT}(?!\s*{_UNITS})", "max"),
     (rf"\b(?:over|above|more than|at least|min(?:imum)?|starting at|from|>=?)\s*{_AMOUNT}(?!\s*{_UNITS})", "min"),
@@ -310,30 +305,36 @@ def _word_in(word: str, low: str) -> bool:
     return _word_pattern(word).search(low) is not None
 
 
-def _to_store(value: float, currency: str | None, store_currency: str, fx: Mapping[str, float]) -> float:
-    if currency is None or currency == store_currency:
+def _to_store(value: float, currency: str | None, store_currency: str, fx: Mapping[str, float]) -> float | None:
+    """`value` in the store's currency: as typed when it names no currency or the store's own; converted
+    with the rates otherwise; None when `currency` has no rate (the bound is then dropped with a note)."""
+    if currency is None or not store_currency or currency == store_currency:
         return value
-    rate_to_inr = fx.get(currency)
-    store_rate = fx.get(store_currency, 1.0 if store_currency == "INR" else None)
-    if rate_to_inr is None or store_rate is None:
-        return value
-    return round(value * rate_to_inr / store_rate, 2)
+    rate, store_rate = fx.get(currency), fx.get(store_currency, 1.0)
+    if not rate or not store_rate:
+        return None
+    return round(value * rate / store_rate, 2)
 
 
 def parse_query(
     text: str,
     vocab: Vocabulary | None = None,
     *,
-    store_currency: str = "INR",
+    store_currency: str = "",
     fx_to_store: Mapping[str, float] | None = None,
 ) -> ParsedQuery:
     """Read price, brand, category, colour, rating, sale and stock filters from `text`.
 
-    `fx_to_store` gives rates into INR for each currency ("USD": 83 means $1 = ₹83);
-    prices typed in another currency are converted to `store_currency`.
+    An amount in the store's currency, or with no currency named, is taken as typed ("under $600" on a
+    dollar store is 600). `fx_to_store` gives store-currency units per unit of each currency ({"USD": 83}
+    reads "$10" as 830 on a rupee store); when it also lists the store's own currency, all its rates are
+    taken against one common base. An amount in a currency without a rate is not guessed at: the bound
+    is dropped and `notes` says why.
     Never raises on any string: unknown or malformed phrases are left in the text.
     """
-    fx = {**DEFAULT_FX_TO_STORE, **(fx_to_store or {})}
+    fx = dict(fx_to_store or {})
+    store_currency = store_currency.upper()
+    notes: list[str] = []
     original = text
     work = " ".join(text.split())[:2000]
     low = work.lower()
@@ -352,21 +353,27 @@ def parse_query(
             try:
                 if kind in ("range", "range_bare"):
                     if kind == "range":
-                        lo, c1 = _amount(g[0], g[1], g[2], g[3])
-                        hi, c2 = _amount(g[4], g[5], g[6], g[7])
+                        lo, c1 = _amount(g[0], g[1], g[2], g[3], store_currency)
+                        hi, c2 = _amount(g[4], g[5], g[6], g[7], store_currency)
                     else:
-                        lo, c1 = _amount(g[0], g[1], g[2], None)
-                        hi, c2 = _amount(g[3], g[4], g[5], g[6])
+                        lo, c1 = _amount(g[0], g[1], g[2], None, store_currency)
+                        hi, c2 = _amount(g[3], g[4], g[5], g[6], store_currency)
                         if c1 is None and c2 is None and not (g[2] or g[5]):
                             continue  # "2-4" alone is too often a size or a count
                     cur = c1 or c2
                     lo, hi = sorted((lo, hi))
-                    filters.min_price = _to_store(lo, cur, store_currency, fx)
-                    filters.max_price = _to_store(hi, cur, store_currency, fx)
+                    low_store = _to_store(lo, cur, store_currency, fx)
+                    high_store = _to_store(hi, cur, store_currency, fx)
+                    if low_store is None or high_store is None:
+                        notes.append(_no_rate_note(cur, store_currency))
+                    else:
+                        filters.min_price, filters.max_price = low_store, high_store
                 else:
-                    value, cur = _amount(g[0], g[1], g[2], g[3])
-                    value = _to_store(value, cur, store_currency, fx)
-                    if kind in ("max", "max_post"):
+                    typed, cur = _amount(g[0], g[1], g[2], g[3], store_currency)
+                    value = _to_store(typed, cur, store_currency, fx)
+                    if value is None:
+                        notes.append(_no_rate_note(cur, store_currency))
+                    elif kind in ("max", "max_post"):
                         filters.max_price = value
                     elif kind in ("min", "min_post"):
                         filters.min_price = value
@@ -419,4 +426,9 @@ def parse_query(
         residual = translate_terms(residual)
     if filters.min_price is not None and filters.max_price is not None and filters.min_price > filters.max_price:
         filters.min_price, filters.max_price = filters.max_price, filters.min_price
-    return ParsedQuery(text=original, residual=residual, filters=filters)
+    return ParsedQuery(text=original, residual=residual, filters=filters, notes=list(dict.fromkeys(notes)))
+
+
+def _no_rate_note(currency: str | None, store_currency: str) -> str:
+    return (f"prices here are in {store_currency}; a budget in {currency} was not applied "
+            f"(no conversion rate for {currency} is configured)")

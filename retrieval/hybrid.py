@@ -125,7 +125,7 @@ class HybridSearcher:
         index: CatalogIndex,
         params: FusionParams | None = None,
         *,
-        store_currency: str = "INR",
+        store_currency: str = "",
         fx_to_store: Mapping[str, float] | None = None,
     ) -> None:
         self.index = index
@@ -198,7 +198,7 @@ class HybridSearcher:
         parsed = self.parse(text) if parse else ParsedQuery(text=text, residual=text.lower())
         if filters is not None:
             parsed.filters = parsed.filters.merged(filters)
-        notes = self._drop_unsupported(parsed.filters)
+        notes = parsed.notes + self._drop_unsupported(parsed.filters)
         match_text = parsed.residual
         idx = self.index
         mask = idx.mask(parsed.filters)

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from retrieval.catalog import Catalog, Product, canonical_attributes, demo_stock
 from retrieval.errors import UserError
+from retrieval.money import marker_regex
 
 csv.field_size_limit(10 * 1024 * 1024)
 
@@ -93,7 +94,7 @@ def _jsonl_rows(handle: TextIO) -> Iterator[tuple[int, dict[str, Any] | None]]:
         yield number, obj if isinstance(obj, dict) else None
 
 
-_CURRENCY_PREFIX = re.compile(r"^(?:[$₹€£¥]|rs\.?|inr|usd|eur|gbp)\s*", re.IGNORECASE)
+_CURRENCY_PREFIX = re.compile(rf"^(?:{marker_regex()})\s*", re.IGNORECASE)  # "$", "Rs.", "USD", "€"...
 
 
 def _float(value: Any, what: str) -> float | None:
@@ -178,7 +179,7 @@ def load_mapped(
     path: Path | str,
     mapping: ColumnMapping,
     *,
-    currency: str = "INR",
+    currency: str = "",
     encoding: str = "utf-8",
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:

@@ -26,7 +26,7 @@ def read_catalog_file(
     path: Path,
     fmt: str = "auto",
     mapping: Mapping[str, str] | None = None,
-    currency: str = "INR",
+    currency: str = "",
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Parse a catalog file in the given (or detected) format."""
@@ -94,7 +94,7 @@ def open_index(data_dir: Path, name: str, embedder: Embedder, chroma_url: str = 
 
 
 def open_searcher(
-    data_dir: Path, name: str, embedder: Embedder, *, store_currency: str = "INR",
+    data_dir: Path, name: str, embedder: Embedder, *, store_currency: str = "",
     fx_to_store: Mapping[str, float] | None = None, chroma_url: str = "",
 ) -> HybridSearcher:
     index = open_index(data_dir, name, embedder, chroma_url)

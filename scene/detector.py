@@ -60,7 +60,7 @@ class SceneDetector:
         model: SceneModel,
         embedder: Embedder,
         vocab: Vocabulary | None = None,
-        store_currency: str = "INR",
+        store_currency: str = "",
         fx_to_store: Mapping[str, float] | None = None,
     ) -> None:
         self.model = model

@@ -59,7 +59,7 @@ def make_detector(
     data_dir: Path | None = None,
     embedder: Embedder | None = None,
     vocab: Vocabulary | None = None,
-    store_currency: str = "INR",
+    store_currency: str = "",
     fx_to_store: Mapping[str, float] | None = None,
 ) -> SceneDetector:
     """A detector for one store: its catalog vocabulary (brands, categories) and currency.

@@ -32,13 +32,23 @@ _ORD_WORD = "|".join(sorted(map(re.escape, _EN_ORD), key=len, reverse=True))
 _RE_EN_FIRST_N = re.compile(r"\b(?:the\s+)?(?:first|top)\s+(two|three|four|five|2|3|4|5)\b")
 _RE_EN_LAST_N = re.compile(r"\b(?:the\s+)?last\s+(two|three|2|3)\b")
 _RE_EN_ORD = re.compile(rf"\b(?:the\s+)?({_ORD_WORD}|last)\b(?!\s+(?:time|week|month|year|order|name))")
+_NUM_WORD = "one|two|three|four|five|six|seven|eight|nine|ten"
 _RE_EN_NUMBERED = re.compile(
-    r"(?:\b(?:number|no\.|option|item|product|#)\s*)(\d{1,2})\b(?!\s*(?:\$|dollars|rs|rupees))"
+    rf"(?:\b(?:number|no\.|option|item|product|choice)\s*|#\s*)(\d{{1,2}}|{_NUM_WORD})\b"
+    r"(?!\s*(?:\$|dollars|rs|rupees|%))"
+)
+# "compare 1 and 3", "add 2, 4": single digits joined by and/or/commas are card numbers (not "rated 4 or 5 stars")
+_RE_BARE_LIST = re.compile(
+    r"(?<![\w.,$₹])(?<!rated )(?<!between )(?<!from )(?<!size )([1-9])((?:\s*(?:,|&|and|or|vs\.?|versus|with|和|与|跟)"
+    r"\s*(?:#\s*)?[1-9])+)(?![\d.,%]|\s*(?:stars?|k\b|thousand|lakh|people|persons?|years?|yrs?|months?|days?|rs|rupees|"
+    r"dollars|\$|₹|元|块|岁|人|天|个月|pcs|pieces?|packs?|sets?|pairs?|seater|kg|g\b|ml|l\b|litres?|inch|cm|mm|gb|tb))"
 )
 _RE_EN_BOTH = re.compile(r"\b(both|these two|those two|the two|either of them|all of them|all three|all of these)\b")
 _RE_EN_IT = re.compile(r"\b(it|this one|that one|this|that|them|these|those|they)\b")
 _RE_ZH_FIRST_N = re.compile(rf"前([两二三四五2345])[{_ZH_CL}]?")
-_RE_ZH_ORD = re.compile(rf"第([一二三四五六七八九十\d]{{1,2}})[{_ZH_CL}]?|([1-9]|10)号|最后一[{_ZH_CL}]")
+_RE_ZH_ORD = re.compile(
+    rf"第([一二三四五六七八九十\d]{{1,2}})[{_ZH_CL}]?|([1-9]|10|[一二三四五六七八九十])号|最后一[{_ZH_CL}]"
+)
 _RE_ZH_BOTH = re.compile(rf"(两[{_ZH_CL}]都|这两[{_ZH_CL}]|那两[{_ZH_CL}]|这几[{_ZH_CL}]|都加|全部)")
 _RE_ZH_IT = re.compile(rf"(它|这[{_ZH_CL}]|那[{_ZH_CL}]|这个|那个)")
 
@@ -125,7 +135,10 @@ def find_positions(text: str) -> tuple[list[int], str | None, list[tuple[int, in
             word = m.group(1)
             use(m, [LAST if word == "last" else _EN_ORD[word]])
         for m in _RE_EN_NUMBERED.finditer(low):
-            use(m, [int(m.group(1))])
+            use(m, [_en_int(m.group(1)) or 0])
+        for m in _RE_BARE_LIST.finditer(low):
+            if not any(s <= m.start() < e for s, e in spans):
+                use(m, [int(d) for d in re.findall(r"[1-9]", m.group(0))])
         for m in _RE_ZH_ORD.finditer(low):
             if m.group(0).startswith("最后"):
                 use(m, [LAST])
@@ -222,7 +235,7 @@ def extract(
     shown: Sequence[str] = (),
     focus: Sequence[str] = (),
     vocab: Vocabulary | None = None,
-    store_currency: str = "INR",
+    store_currency: str = "",
     fx_to_store: Mapping[str, float] | None = None,
 ) -> SceneSlots:
     """All slots of one message. Never raises on any string."""

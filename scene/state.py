@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from scene.referents import Referents
 
 if TYPE_CHECKING:
     from scene.detector import SceneResult
@@ -21,7 +23,8 @@ class Turn(BaseModel):
 
 
 class DialogueState(BaseModel):
-    """Earlier user turns (newest last), the product ids last shown and the ids last referred to.
+    """Earlier user turns (newest last), the product ids last shown and what references resolve
+    against (`refs`: comparison, focus, cart view, what is on screen; see scene.referents).
 
     The assistant and the benchmark update it the same way: `state.record(result, shown_ids=...)`
     after each turn.
@@ -30,7 +33,28 @@ class DialogueState(BaseModel):
     turns: list[Turn] = Field(default_factory=list)
     last_shown: list[str] = Field(default_factory=list)
     last_shown_prices: list[float] = Field(default_factory=list)
-    focus: list[str] = Field(default_factory=list, description="ids the latest reference resolved to")
+    refs: Referents = Field(default_factory=Referents)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _focus_moved_into_refs(cls, data: object) -> object:
+        """States saved before `refs` existed kept the focus at the top level."""
+        if isinstance(data, dict) and "focus" in data:
+            data = dict(data)
+            focus = data.pop("focus")
+            refs = dict(data.get("refs") or {})
+            refs.setdefault("focus", focus)
+            data["refs"] = refs
+        return data
+
+    @property
+    def focus(self) -> list[str]:
+        """Ids the conversation is about now (`refs.focus`)."""
+        return self.refs.focus
+
+    @focus.setter
+    def focus(self, ids: Sequence[str]) -> None:
+        self.refs.focus_on(ids)
 
     @property
     def last_scene(self) -> str | None:
@@ -51,7 +75,9 @@ class DialogueState(BaseModel):
         shown_prices: Sequence[float] | None = None,
         text: str | None = None,
     ) -> None:
-        """Add one turn. `shown_ids` (if given) replaces the last shown list; a new list clears the focus."""
+        """Add one turn. `shown_ids` (if given) replaces the last shown list; a new list clears the focus
+        and the comparison. Otherwise the detector's references become the focus, unless a skill decided
+        the referents itself this turn."""
         self.turns.append(
             Turn(text=(text if text is not None else result.text)[:500], scene=result.scene,
                  sub_intent=result.sub_intent, shown_ids=list(shown_ids or []))
@@ -60,6 +86,7 @@ class DialogueState(BaseModel):
         if shown_ids:
             self.last_shown = list(shown_ids)
             self.last_shown_prices = list(shown_prices or [])
-            self.focus = []
-        elif result.slots.references:
-            self.focus = list(result.slots.references)
+            self.refs.show_list()
+        elif result.slots.references and not result.slots.reference_ambiguous and not self.refs.decided:
+            self.refs.focus_on(result.slots.references)
+        self.refs.end_turn()

@@ -21,6 +21,7 @@ from assistant.conversation.events import Event
 from assistant.conversation.skills import Services
 from assistant.conversation.turn import Conversation
 from assistant.services import Assistant
+from assistant.settings import StoreSettings
 from assistant.storage.errors import StorageError
 from ui.render import cards_html, cart_html, comparison_html
 
@@ -28,41 +29,27 @@ log = logging.getLogger(__name__)
 
 CSS_PATH = Path(__file__).resolve().parent / "static" / "cards.css"
 
-DEMO_USERS: dict[str, str] = {
-    "guest": "Guest (new shopper)",
-    "demo": "Demo (has orders SA-100231..3)",
-    "asha": "Asha (likes jewellery)",
-    "ravi": "Ravi (watches and shoes)",
-    "mei": "Mei (中文)",
-}
-# categories each demo profile starts out liking (top-level catalog categories)
-DEMO_TASTES: dict[str, tuple[str, ...]] = {"asha": ("jewellery",), "ravi": ("watches", "footwear")}
-
-EXAMPLES = [
-    "running shoes for men under 2000",
-    "compare the first two",
-    "is the second one waterproof?",
-    "add the first one to my cart",
-    "any coupons for my cart?",
-    "where is my order SA-100232?",
-    "我想买一块手表，预算3000元",
-    "a gift",
-]
-
+# Card buttons become `click` events; a product picture that fails to load (error events do not bubble, so
+# the listener captures) is marked, and the stylesheet shows its placeholder instead of a broken image.
 CARD_JS = """
 element.addEventListener('click', (e) => {
   const b = e.target.closest('[data-action]');
   if (!b || b.disabled) return;
   trigger('click', {action: b.dataset.action, pid: b.dataset.pid});
 });
+element.addEventListener('error', (e) => {
+  const box = e.target && e.target.tagName === 'IMG' ? e.target.closest('.sa-img') : null;
+  if (box) box.classList.add('sa-img-failed');
+}, true);
 """
 
 
-def seed_demo_profiles(services: Services) -> None:
-    """Give the demo shoppers a taste (a few likes) the first time the app runs, so personalization shows."""
+def seed_demo_profiles(services: Services, tastes: dict[str, list[str]]) -> None:
+    """Give the store's test shoppers a taste (a few likes) the first time the app runs, so personalization
+    shows (`[store] chat_tastes` in the profile: the demo store's Asha likes jewellery)."""
     if services.profiles is None:
         return
-    for user, cats in DEMO_TASTES.items():
+    for user, cats in tastes.items():
         try:
             if not services.profiles.get(user).is_cold:
                 continue
@@ -87,25 +74,31 @@ def _status(text: str) -> str:
     return f'<div id="sa-status">{text}</div>'
 
 
-def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
+def build_app(assistant: Assistant, title: str | None = None, store: StoreSettings | None = None) -> gr.Blocks:
+    """The chat for `assistant`; `store` (the profile's `[store]`) gives the example prompts and the test
+    shoppers of the shopper picker."""
     services = assistant.services
-    seed_demo_profiles(services)
+    store = store or StoreSettings()
+    seed_demo_profiles(services, store.chat_tastes)
     store_name = title or services.config.store_name
+    money = services.config.money
+    shoppers = store.chat_shoppers or {"guest": "Guest"}
+    first_user = next(iter(shoppers))
 
     def load_user(user: str) -> tuple[list[dict[str, str]], str, str, str, str, str]:
-        conv = assistant.conversation(user or "guest")
-        return (conv.chat_messages(), cards_html(_last_payload(conv, "products")),
-                comparison_html(_last_payload(conv, "comparison")), cart_html(conv.cart().to_dict()), conv.id,
+        conv = assistant.conversation(user or first_user)
+        return (conv.chat_messages(), cards_html(_last_payload(conv, "products"), money),
+                comparison_html(_last_payload(conv, "comparison")), cart_html(conv.cart().to_dict(), money), conv.id,
                 _status(f"Shopping as <b>{user}</b>. Your conversation and cart are saved."))
 
     def new_conversation(user: str) -> tuple[list[dict[str, str]], str, str, str, str, str]:
-        conv = assistant.new_conversation(user or "guest")
-        return ([], cards_html(None), "", cart_html(conv.cart().to_dict()), conv.id,
+        conv = assistant.new_conversation(user or first_user)
+        return ([], cards_html(None), "", cart_html(conv.cart().to_dict(), money), conv.id,
                 _status("New conversation started."))
 
     def respond(message: str, user: str, conv_id: str) -> Iterator[tuple[Any, ...]]:
         try:
-            conv = assistant.conversation(user or "guest", conv_id or None)
+            conv = assistant.conversation(user or first_user, conv_id or None)
         except StorageError as exc:  # a new conversation could not be written: say so, lose nothing
             raise gr.Error(exc.message) from exc
         chat: list[dict[str, str]] = conv.chat_messages()  # the stored conversation is the source of truth
@@ -121,11 +114,11 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
             d = event.to_dict()
             kind = d["type"]
             if kind == "products":
-                cards = cards_html(d)
+                cards = cards_html(d, money)
             elif kind == "comparison":
                 table = comparison_html(d)
             elif kind == "cart":
-                cart = cart_html(d)
+                cart = cart_html(d, money)
             elif kind == "text_delta":
                 text += d["text"]
                 chat[-1] = {"role": "assistant", "content": text}
@@ -146,7 +139,7 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
         if not action:
             return gr.skip(), gr.skip(), gr.skip()
         try:
-            conv = assistant.conversation(user or "guest", conv_id or None)
+            conv = assistant.conversation(user or first_user, conv_id or None)
             return _action_outputs(conv, conv.act(action, pid))
         except StorageError as exc:
             return gr.skip(), _status("⚠️ " + exc.message), gr.skip()
@@ -158,7 +151,7 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
         for e in events:
             d = e.to_dict()
             if d["type"] == "cart":
-                cart = cart_html(d)
+                cart = cart_html(d, money)
             elif d["type"] in ("text_delta",):
                 notes.append(d["text"])
             elif d["type"] == "error":
@@ -170,20 +163,20 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
 
     def talk_to_person(user: str, conv_id: str) -> tuple[Any, Any, Any]:
         try:
-            conv = assistant.conversation(user or "guest", conv_id or None)
+            conv = assistant.conversation(user or first_user, conv_id or None)
             return _action_outputs(conv, conv.act("handoff"))
         except StorageError as exc:
             return gr.skip(), _status("⚠️ " + exc.message), gr.skip()
 
-    def ask(message: str, user: str = "guest", conversation_id: str = "") -> dict[str, Any]:
+    def ask(message: str, user: str = "", conversation_id: str = "") -> dict[str, Any]:
         """One whole turn as JSON events (for API clients that do not stream)."""
-        conv = assistant.conversation(user or "guest", conversation_id or None)
+        conv = assistant.conversation(user or first_user, conversation_id or None)
         events = [e.to_dict() for e in conv.turn(message)]
         return {"conversation_id": conv.id, "events": events}
 
-    def card_action(action: str, product_id: str, user: str = "guest", conversation_id: str = "") -> dict[str, Any]:
+    def card_action(action: str, product_id: str, user: str = "", conversation_id: str = "") -> dict[str, Any]:
         """A card button press (add_to_cart, remove, like, dislike, wishlist, handoff) as JSON events."""
-        conv = assistant.conversation(user or "guest", conversation_id or None)
+        conv = assistant.conversation(user or first_user, conversation_id or None)
         return {"conversation_id": conv.id, "events": [e.to_dict() for e in conv.act(action, product_id)],
                 "cart": conv.cart().to_dict()}
 
@@ -191,8 +184,8 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
         conv_state = gr.State("")
         gr.Markdown(f"## 🛍️ {store_name} — shopping assistant")
         with gr.Row():
-            user = gr.Dropdown(choices=[(label, uid) for uid, label in DEMO_USERS.items()], value="guest",
-                               label="Demo shopper", scale=2, elem_id="sa-user")
+            user = gr.Dropdown(choices=[(label, uid) for uid, label in shoppers.items()], value=first_user,
+                               label="Shopper", scale=2, elem_id="sa-user")
             new_btn = gr.Button("New conversation", scale=1, elem_id="sa-new")
             person_btn = gr.Button("🙋 Talk to a person", variant="stop", scale=1, elem_id="sa-handoff",
                                    elem_classes=["sa-handoff-btn"])
@@ -205,7 +198,8 @@ def build_app(assistant: Assistant, title: str | None = None) -> gr.Blocks:
                     box = gr.Textbox(placeholder="Ask for a product, compare, ask about an order…", show_label=False,
                                      scale=5, elem_id="sa-input", max_lines=4)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="sa-send")
-                gr.Examples(EXAMPLES, inputs=box, label="Try")
+                if store.chat_examples:
+                    gr.Examples(list(store.chat_examples), inputs=box, label="Try")
             with gr.Column(scale=2):
                 gr.Markdown("### Products")
                 cards = gr.HTML(cards_html(None), elem_id="sa-cards", js_on_load=CARD_JS)

@@ -1,6 +1,8 @@
-"""`serve(host, port)`: the assistant's web app on the configured catalog (the demo store by default).
+"""`serve(host, port)`: the assistant's web app for the configured store profile.
 
-`shopassist run` and `shopassist serve` call this. One process serves the chat UI (/chat), the
+`shopassist serve` serves the configured profile (SHOPASSIST_CONFIG or ./shopassist.toml);
+`shopassist run` and scripts/run.sh serve it too, or the demo store's profile when none is
+configured (`demo_if_unconfigured`). One process serves the chat UI (/chat), the
 widget API (/v1), /widget.js, the demo store page (/demo) and the agent console (/console). Models load once, before the
 port opens, with progress on stderr; a known startup failure raises `AppBuildError` (a `UserError`),
 which the CLI prints as one line.
@@ -39,7 +41,7 @@ def build(settings: Any = None, **kwargs: Any) -> Any:
         print(f"· {text}", file=sys.stderr, flush=True)
 
     assistant = Assistant.from_settings(cfg, progress=progress, **kwargs)
-    return build_app(assistant), cfg
+    return build_app(assistant, store=cfg.store), cfg
 
 
 def combined_app(assistant: Any, settings: Any) -> Any:
@@ -57,12 +59,12 @@ def combined_app(assistant: Any, settings: Any) -> Any:
 
     import gradio as gr
 
-    return gr.mount_gradio_app(app, build_app(assistant), path="/chat", css=CSS_PATH.read_text(encoding="utf-8"),
-                               show_error=False)
+    return gr.mount_gradio_app(app, build_app(assistant, store=settings.store), path="/chat",
+                               css=CSS_PATH.read_text(encoding="utf-8"), show_error=False)
 
 
 def serve(host: str | None = None, port: int | None = None, *, llm_backend: str | None = None,
-          block: bool = True) -> Any:
+          block: bool = True, demo_if_unconfigured: bool = False) -> Any:
     """Build the assistant and serve the chat UI (/chat), the API (/v1), the widget (/widget.js, /demo) and the
     agent console (/console) from one process; blocks until interrupted unless `block=False`."""
     import threading
@@ -71,8 +73,16 @@ def serve(host: str | None = None, port: int | None = None, *, llm_backend: str 
 
     from assistant.services import Assistant
     from assistant.settings import load_settings
+    from assistant.store_profile import NO_SITE_KEYS, use_demo_unless_configured
 
+    if demo_if_unconfigured and use_demo_unless_configured():
+        print("· no store profile configured (shopassist.toml): running the demo store; `shopassist init` "
+              "sets up yours", file=sys.stderr, flush=True)
     cfg = load_settings()
+    print(f"· store: {cfg.store_name} ({cfg.store_currency}, {cfg.store.locale}); profile: "
+          f"{cfg.config_file or 'none (environment and defaults)'}", file=sys.stderr, flush=True)
+    if not cfg.api.sites:
+        print(f"· {NO_SITE_KEYS}", file=sys.stderr, flush=True)
     if llm_backend:
         cfg.llm.backend = llm_backend
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from retrieval.catalog import Product
+from retrieval.money import Money
 
 EventType = Literal[
     "scene", "products", "comparison", "text_delta", "promotion", "cart", "handoff", "done", "error"
@@ -38,16 +39,19 @@ class ProductCard:
     image_url: str
     url: str
     why: str
+    price_text: str = ""  # the price in the store's money format ("$24.99"): what every front end shows
+    list_price_text: str = ""
 
     @classmethod
-    def of(cls, product: Product, position: int, why: str = "") -> ProductCard:
+    def of(cls, product: Product, position: int, why: str = "", money: Money | None = None) -> ProductCard:
+        list_price = product.list_price if product.on_sale else None
         return cls(
             id=product.id,
             position=position,
             title=product.title,
             brand=product.brand,
             price=product.price,
-            list_price=product.list_price if product.on_sale else None,
+            list_price=list_price,
             discount_pct=product.discount_pct,
             currency=product.currency,
             rating=product.rating,
@@ -56,6 +60,8 @@ class ProductCard:
             image_url=product.image_urls[0] if product.image_urls else "",
             url=product.url,
             why=why,
+            price_text=money(product.price, product.currency or None) if money else "",
+            list_price_text=money(list_price, product.currency or None) if money and list_price else "",
         )
 
 
@@ -67,6 +73,8 @@ class CartLineView:
     unit_price: float
     amount: float
     in_stock: bool
+    unit_price_text: str = ""  # in the store's money format
+    amount_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ class SceneEvent(Event):
 @dataclass(frozen=True)
 class ProductsEvent(Event):
     cards: tuple[ProductCard, ...] = ()
-    filters: tuple[str, ...] = ()  # human-readable filter chips ("under ₹1,500")
+    filters: tuple[str, ...] = ()  # human-readable filter chips ("under $150"), amounts in the store's format
     note: str = ""  # e.g. "cold start: popular picks"
     type: EventType = field(init=False, default="products")
 
@@ -124,6 +132,7 @@ class PromotionEvent(Event):
 class CartEvent(Event):
     lines: tuple[CartLineView, ...] = ()
     subtotal: float = 0.0
+    subtotal_text: str = ""  # in the store's money format
     item_count: int = 0
     wishlist: tuple[str, ...] = ()  # product titles
     action: str = "view"  # add | remove | quantity | view | wishlist | checkout | clear

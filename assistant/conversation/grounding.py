@@ -5,8 +5,9 @@ against the facts the model was given:
 
 - every number must occur in the facts (prices, list prices, savings, discount
   percentages, ratings, stock counts, policy numbers, numbers in product titles);
-- money amounts must equal a price-like fact, in the store currency (a "$1" on an
-  INR store is never grounded);
+- money amounts must equal a price-like fact, in the store currency, read with the
+  store's number format (a "$1" on a rupee store, or "kr" on a dollar store, is never
+  grounded; "1 349 kr" is 1349 on a Swedish one);
 - percentages must equal a discount or a policy percentage;
 - ratings ("4.2 stars", "rated 4.2") must equal a product's rating;
 - stock claims ("in stock", "sold out", "only 3 left") must match the products' stock;
@@ -23,52 +24,50 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from retrieval.catalog import Product
+from retrieval.money import Money, currency_of, marker_regex
 
-CURRENCY_SYMBOLS = {
-    "₹": "INR",
-    "rs": "INR",
-    "inr": "INR",
-    "rupees": "INR",
-    "rupee": "INR",
-    "$": "USD",
-    "usd": "USD",
-    "dollars": "USD",
-    "dollar": "USD",
-    "€": "EUR",
-    "eur": "EUR",
-    "euros": "EUR",
-    "£": "GBP",
-    "gbp": "GBP",
-    "¥": "CNY",
-    "元": "CNY",
-}
-
-_NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_MONEY_BEFORE = re.compile(rf"(₹|\$|€|£|¥|\b(?:rs|inr|usd|eur|gbp)\b\.?)\s*({_NUM})", re.IGNORECASE)
-_MONEY_AFTER = re.compile(rf"({_NUM})\s*(rupees?|dollars?|euros?|inr|usd|元)", re.IGNORECASE)
-_PERCENT = re.compile(rf"({_NUM})\s*(?:%|percent|per cent)", re.IGNORECASE)
-_RATING = re.compile(
-    rf"(?:rated|rating(?: of| is)?|scores?)\s*(?:of\s*)?({_NUM})|({_NUM})\s*(?:/\s*5|out of 5|stars?|星)",
-    re.IGNORECASE,
-)
-_ANY_NUM = re.compile(_NUM)
-_ONLY_LEFT = re.compile(r"\bonly\s+(\d+)\s+(?:units?\s+|pieces?\s+|items?\s+)?(?:left|remaining)", re.IGNORECASE)
-_OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|unavailable|not available)\b|缺货|无货", re.IGNORECASE)
-_IN_STOCK = re.compile(r"\b(?:in stock|available now|ready to ship)\b|有货", re.IGNORECASE)
 _LEAK_TALK = re.compile(
     r"\b(?:system prompt|my instructions|i was instructed|i am instructed|i'm instructed|"
     r"my (?:hidden |secret )?rules|as an ai(?: language)? model|developer message)\b|系统提示",
     re.IGNORECASE,
 )
+_ONLY_LEFT = re.compile(r"\bonly\s+(\d+)\s+(?:units?\s+|pieces?\s+|items?\s+)?(?:left|remaining)", re.IGNORECASE)
+_OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|unavailable|not available)\b|缺货|无货", re.IGNORECASE)
+_IN_STOCK = re.compile(r"\b(?:in stock|available now|ready to ship)\b|有货", re.IGNORECASE)
 _CODE = re.compile(r"\b[A-Z]{2,}-?\d+[A-Z0-9]*\b")  # coupon codes, order ids: SAVE100, SA-100233
 _ABBREV = ("rs.", "mr.", "mrs.", "dr.", "no.", "vs.", "e.g.", "i.e.", "approx.", "inc.", "st.")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _num(text: str) -> float:
-    return float(text.replace(",", ""))
+@dataclass(frozen=True)
+class _Patterns:
+    """The number and money regexes of one store's money format."""
+
+    money_before: re.Pattern[str]
+    money_after: re.Pattern[str]
+    percent: re.Pattern[str]
+    rating: re.Pattern[str]
+    any_num: re.Pattern[str]
+
+
+@lru_cache(maxsize=32)
+def patterns(money: Money) -> _Patterns:
+    """Amounts are read as the store writes them ("1 349 kr", "$24.99", Indian "1,23,456") and in any other
+    currency's symbols and words, so an amount in a currency that is not the store's is caught."""
+    num = money.number_pattern()
+    loose = money.number_pattern(loose_spaces=True)
+    marks = marker_regex(money.markers)
+    return _Patterns(
+        money_before=re.compile(rf"({marks})\s*({loose})", re.IGNORECASE),
+        money_after=re.compile(rf"({loose})\s*({marks})", re.IGNORECASE),
+        percent=re.compile(rf"({num})\s*(?:%|percent|per cent)", re.IGNORECASE),
+        rating=re.compile(rf"(?:rated|rating(?: of| is)?|scores?)\s*(?:of\s*)?({num})|({num})\s*"
+                          r"(?:/\s*5|out of 5|stars?|星)", re.IGNORECASE),
+        any_num=re.compile(num),
+    )
 
 
 @dataclass
@@ -78,14 +77,16 @@ class Facts:
     products: list[Product] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # policy sections, order records, promotion facts
     amounts: list[float] = field(default_factory=list)  # extra money amounts (coupon values, order totals)
-    currency: str = "INR"
+    money: Money = field(kw_only=True)  # the store's money format: its currency and how numbers are written
     known_brands: set[str] = field(default_factory=set)  # catalog-wide, to spot invented products
     system_prompt: str = ""
     request: str = ""  # the shopper's words: never evidence, and not to be parroted back
 
     def __post_init__(self) -> None:
+        self.patterns = patterns(self.money)
+        num = self.money.parse_number
         self.numbers: set[float] = set()
-        self.money: set[float] = set(self.amounts)
+        self.amounts_seen: set[float] = set(self.amounts)
         self.percents: set[float] = set()
         self.ratings: set[float] = set()
         self.stock: dict[str, int] = {}
@@ -95,7 +96,7 @@ class Facts:
             price_like = [p.price] + ([p.list_price] if p.list_price else [])
             if p.list_price and p.list_price > p.price:
                 price_like.append(round(p.list_price - p.price, 2))
-            self.money.update(price_like)
+            self.amounts_seen.update(price_like)
             self.numbers.update(price_like)
             if p.discount_pct:
                 self.percents.update({p.discount_pct, float(round(p.discount_pct)), float(int(p.discount_pct))})
@@ -107,16 +108,17 @@ class Facts:
             fact_text += [p.title, p.brand, *p.attributes.values()]
         self.numbers.update(self.percents)
         self.numbers.update(float(i) for i in range(1, len(self.products) + 1))  # "[2]", "both 2"
+        pat = self.patterns
         for t in fact_text:
-            for m in _ANY_NUM.finditer(t):
-                self.numbers.add(_num(m.group()))
-            for m in _PERCENT.finditer(t):
-                self.percents.add(_num(m.group(1)))
-            for m in list(_MONEY_BEFORE.finditer(t)):
-                self.money.add(_num(m.group(2)))
-            for m in _MONEY_AFTER.finditer(t):
-                self.money.add(_num(m.group(1)))
-        self.numbers.update(self.money)
+            for m in pat.any_num.finditer(t):
+                self.numbers.add(num(m.group()))
+            for m in pat.percent.finditer(t):
+                self.percents.add(num(m.group(1)))
+            for m in pat.money_before.finditer(t):
+                self.amounts_seen.add(num(m.group(2)))
+            for m in pat.money_after.finditer(t):
+                self.amounts_seen.add(num(m.group(1)))
+        self.numbers.update(self.amounts_seen)
         self._fact_blob = " ".join(fact_text)
         self._fact_words = set(_WORD.findall(" ".join(fact_text).lower()))
         self._prompt_ngrams = self._ngrams(self.system_prompt) - self._ngrams(" ".join(fact_text))
@@ -142,44 +144,36 @@ def _close(x: float, pool: Iterable[float], tol: float = 0.011) -> bool:
     return any(abs(x - y) <= tol for y in pool)
 
 
-def _store_currency(token: str) -> str:
-    return CURRENCY_SYMBOLS.get(token.lower().rstrip("."), token.upper())
-
-
 def check_sentence(sentence: str, facts: Facts) -> list[str]:
     """Reasons `sentence` is not backed by `facts` (empty when it is grounded)."""
     reasons: list[str] = []
     if facts.leaks_prompt(sentence):
         return ["prompt leak"]
     covered: list[tuple[int, int]] = []
-    for m in _MONEY_BEFORE.finditer(sentence):
-        cur, amount = _store_currency(m.group(1)), _num(m.group(2))
-        covered.append(m.span(2))
-        if cur != facts.currency:
-            reasons.append(f"currency {m.group(1)} is not the store's")
-        elif not _close(amount, facts.money, 0.51):
-            reasons.append(f"price {m.group(0).strip()} not in facts")
-    for m in _MONEY_AFTER.finditer(sentence):
-        cur, amount = _store_currency(m.group(2)), _num(m.group(1))
+    pat, num, money = facts.patterns, facts.money.parse_number, facts.money
+    for rx, cur_group, num_group in ((pat.money_before, 1, 2), (pat.money_after, 2, 1)):
+        for m in rx.finditer(sentence):
+            if any(a <= m.start(num_group) < b for a, b in covered):
+                continue
+            covered.append(m.span(num_group))
+            if currency_of(m.group(cur_group), money) != money.currency:
+                reasons.append(f"currency {m.group(cur_group).strip()} is not the store's")
+            elif not _close(num(m.group(num_group)), facts.amounts_seen, 0.51):
+                reasons.append(f"price {m.group(0).strip()} not in facts")
+    for m in pat.percent.finditer(sentence):
         covered.append(m.span(1))
-        if cur != facts.currency:
-            reasons.append(f"currency {m.group(2)} is not the store's")
-        elif not _close(amount, facts.money, 0.51):
-            reasons.append(f"price {m.group(0).strip()} not in facts")
-    for m in _PERCENT.finditer(sentence):
-        covered.append(m.span(1))
-        if not _close(_num(m.group(1)), facts.percents, 0.51):
+        if not _close(num(m.group(1)), facts.percents, 0.51):
             reasons.append(f"percentage {m.group(0)} not in facts")
-    for m in _RATING.finditer(sentence):
+    for m in pat.rating.finditer(sentence):
         group = 1 if m.group(1) else 2
         covered.append(m.span(group))
-        value = _num(m.group(group))
+        value = num(m.group(group))
         if value <= 5 and not _close(value, facts.ratings, 0.051):
             reasons.append(f"rating {value:g} not in facts")
-    for m in _ANY_NUM.finditer(sentence):
+    for m in pat.any_num.finditer(sentence):
         if any(a <= m.start() < b for a, b in covered):
             continue
-        if not _close(_num(m.group()), facts.numbers, 0.011):
+        if not _close(num(m.group()), facts.numbers, 0.011):
             reasons.append(f"number {m.group()} not in facts")
     for m in _CODE.finditer(sentence):
         if m.group() not in facts._fact_blob:
@@ -238,8 +232,9 @@ class SentenceSplitter:
             last = words[-1] if words else ""
             if m.group() == "." and (last in _ABBREV or re.fullmatch(r"[a-z]\.", last)):
                 continue
-            if candidate.strip():
-                out.append(candidate)
+            if not candidate.strip():
+                continue  # a bare line break opens the next sentence (a list item keeps its own line)
+            out.append(candidate)
             start = end
         self._buf = self._buf[start:]
         return out
@@ -303,7 +298,7 @@ class GroundingGuard:
 
 def strip_prompt_leaks(text: str, system_prompt: str) -> str:
     """Drop sentences of `text` that repeat or discuss `system_prompt`."""
-    facts = Facts(system_prompt=system_prompt)
+    facts = Facts(system_prompt=system_prompt, money=Money("XXX"))  # XXX: ISO 4217 "no currency"; no amounts
     splitter = SentenceSplitter()
     sentences = splitter.feed(text) + splitter.flush()
     return "".join(s for s in sentences if not facts.leaks_prompt(s)).strip()
@@ -320,21 +315,21 @@ def ungrounded_sentences(text: str, facts: Facts) -> list[tuple[str, list[str]]]
     return out
 
 
-def format_inr(amount: float) -> str:
-    """₹ with thousands separators; paise only when present."""
-    return f"₹{amount:,.0f}" if abs(amount - round(amount)) < 0.005 else f"₹{amount:,.2f}"
+def currency_rule(money: Money) -> str:
+    """The prompt sentence that names the store's currency ("Prices are in US dollars ($).")."""
+    return f"Prices are in {money.name} ({money.symbol})."
 
 
-def product_fact_lines(products: Sequence[Product]) -> list[str]:
-    """The facts block shown to the model, one product per line."""
+def product_fact_lines(products: Sequence[Product], money: Money) -> list[str]:
+    """The facts block shown to the model, one product per line, amounts in the store's format."""
     lines = []
     for i, p in enumerate(products, 1):
         bits = [f"[{i}] {p.title}"]
         if p.brand:
             bits.append(f"brand {p.brand}")
-        bits.append(f"price {format_inr(p.price)}")
+        bits.append(f"price {money(p.price)}")
         if p.on_sale and p.list_price:
-            bits.append(f"was {format_inr(p.list_price)} ({p.discount_pct:g}% off)")
+            bits.append(f"was {money(p.list_price)} ({p.discount_pct:g}% off)")
         if p.rating is not None:
             bits.append(f"rating {p.rating:g}/5")
         bits.append("in stock" if p.in_stock else "out of stock")

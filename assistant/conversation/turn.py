@@ -28,14 +28,18 @@ from assistant.conversation.events import (
     DoneEvent,
     ErrorEvent,
     Event,
+    ProductsEvent,
     SceneEvent,
     TextDeltaEvent,
 )
+from assistant.conversation.routing import referring_scene
 from assistant.conversation.skills import SKILLS, Services, TurnContext, detect_language
 from assistant.conversation.skills import cart as cart_skill
 from assistant.conversation.skills.base import cart_event, record_profile_event, record_profile_events
 from assistant.conversation.skills.handoff import open_ticket
 from assistant.desk.handoff_rules import auto_handoff_reason
+from assistant.experiments.assign import treatment_for
+from assistant.insights.record import record_action, record_turn
 from assistant.privacy import mask_cards
 from assistant.storage.conversations import StoredMessage
 from assistant.storage.errors import StorageError
@@ -103,7 +107,7 @@ def check_message(message: object) -> tuple[str, ErrorEvent | None]:
     text = " ".join(message.split())
     if not text:
         return "", ErrorEvent(code="empty", message="Your message is empty. Type what you're looking for, "
-                                                       "e.g. \u201crunning shoes under \u20b92,000\u201d.")
+                                                       "e.g. \u201crunning shoes for my sister\u201d.")
     if len(text) > MAX_MESSAGE_CHARS:
         return "", ErrorEvent(code="too_long", message=f"Your message is {len(text):,} characters long; please "
                                                           f"keep it under {MAX_MESSAGE_CHARS:,} and ask one "
@@ -194,7 +198,7 @@ class Conversation:
             return
         services = self.services
         text = mask_cards(text)  # never store a full card number (PCI DSS); the skills see the masked text too
-        language = detect_language(text)
+        language = services.config.answer_language(detect_language(text))  # one the store speaks
         services.store.conversations.add_message(self.id, "user", text)
         status = services.store.conversations.move(self.id, Move.SHOPPER_WRITES)  # a resolved one reopens
         self.status = status or self.status
@@ -212,6 +216,7 @@ class Conversation:
         yield SceneEvent(scene=scene, confidence=round(result.confidence, 4), sub_intent=result.sub_intent,
                          language=language, reason=result.reason)
         ctx = self._context(text, result, language)
+        ctx.trace.treatment = treatment_for(services.config.experiments, services.store.insights, self.user_id)
         answer_id = services.store.conversations.add_message(self.id, "assistant", "", scene=scene, complete=False)
         parts: list[str] = []
         payload: dict[str, Any] = {}
@@ -228,6 +233,8 @@ class Conversation:
                         last_save = time.perf_counter()
                 else:
                     payload[event.type] = event.to_dict()
+                    if isinstance(event, ProductsEvent) and ctx.trace.first_card_ms is None:
+                        ctx.trace.first_card_ms = _ms(started)
                 yield event
             complete = True
         except StorageError:
@@ -245,7 +252,7 @@ class Conversation:
             # Runs on normal completion, on errors and when the consumer stops early (GeneratorExit).
             services.store.conversations.update_message(answer_id, "".join(parts).strip(), payload=payload,
                                                         complete=complete)
-        self._after_turn(ctx, result, scene, text)
+        self._after_turn(ctx, result, scene, text, started)
         yield from self._auto_handoff(ctx, scene, text, "error" in payload, self.status)
         yield DoneEvent(conversation_id=self.id, message_id=answer_id, elapsed_ms=_ms(started),
                         generation=ctx.generation_summary())
@@ -264,7 +271,7 @@ class Conversation:
         if reason:
             self.memory["failures"] = 0
             try:
-                events = list(open_ticket(ctx, self.services, reason))
+                events = list(open_ticket(ctx, self.services, reason, automatic=True))
             except IllegalTransition:  # an agent took the conversation during this turn: nothing to queue
                 events = []
             if events:
@@ -277,8 +284,18 @@ class Conversation:
     def _route(self, result: SceneResult, text: str) -> str:
         """The skill to run: the detected scene, except that the answer to a clarifying question is a
         search, and a question about coupons that only mentions the cart ("any coupons for my cart?",
-        which the scene model calls `cart`) goes to the promotion engine."""
+        which the scene model calls `cart`) goes to the promotion engine. Words about products in view decide
+        over the scene model (assistant.conversation.routing.referring_scene): a cart change goes to the cart,
+        a question about one of them to product_qa."""
         scene = str(result.scene)
+        pending = self.memory.pop(cart_skill.PENDING, None)
+        referred = None
+        if not result.slots.prompt_injection and (self.state.last_shown or self.state.focus):
+            referred = referring_scene(text, scene, self.state.last_scene, pending is not None)
+        if pending is not None and (referred or scene) == "cart":
+            self.memory[cart_skill.PENDING] = pending  # the answer to "Which one?"
+        if referred:
+            return referred
         if self.memory.get("clarify_for") and scene in ("search", "recommend", "chitchat", "out_of_scope"):
             return "search"
         if scene == "cart" and _COUPON_WORDS.search(text) and cart_skill.parse_action(text) == "view":
@@ -291,20 +308,22 @@ class Conversation:
         return TurnContext(message=text, result=result, state=self.state, memory=self.memory, user_id=self.user_id,
                            conversation_id=self.id, language=language or self.language)
 
-    def _after_turn(self, ctx: TurnContext, result: SceneResult, scene: str, text: str) -> None:
+    def _after_turn(self, ctx: TurnContext, result: SceneResult, scene: str, text: str,
+                    started: float | None = None) -> None:
         services = self.services
         shown = ctx.shown
         if scene != result.scene:
             result = result.model_copy(update={"scene": scene})
-        focus = list(self.state.focus)
+        # A new list resets the referents; otherwise what a skill decided (focus, comparison, cart view) stays.
         self.state.record(result, shown_ids=[p.id for p in shown], shown_prices=[p.price for p in shown], text=text)
-        if not shown and focus and not result.slots.references:
-            self.state.focus = focus  # a skill set the focus itself (compare, product_qa, cart)
         self.language = ctx.language
         self.save()
         record_profile_events(services, self.user_id, "view", [p.id for p in shown])
         services.store.events.log(self.id, "turn", {"scene": scene, "confidence": result.confidence,
                                                     "shown": [p.id for p in shown], "language": ctx.language})
+        record_turn(services.store, conversation_id=self.id, user_id=self.user_id, scene=scene, language=ctx.language,
+                    text=text, shown=shown, trace=ctx.trace, generation=ctx.generation_summary(),
+                    elapsed_ms=_ms(started) if started is not None else 0.0)
 
     def save(self) -> None:
         self.services.store.conversations.save_state(
@@ -342,6 +361,8 @@ class Conversation:
                                        "what's available.")]
         services.store.events.log(self.id, "action", {"action": action, "product_id": product.id,
                                                       "quantity": quantity})
+        self._focus_on(product.id)
+        record_action(services.store, self.id, self.user_id, product.id, action)
         if action == "add_to_cart":
             res = cart_skill.add(services, self.user_id, product, quantity, self.language)
             return [cart_event(ctx, services, "add"), TextDeltaEvent(text=res.message)]
@@ -355,6 +376,18 @@ class Conversation:
         note = {"like": "Thanks! I'll show you more like this.",
                 "dislike": "Got it, I'll show you fewer like this.", "click": ""}[action]
         return [TextDeltaEvent(text=note)] if note else []
+
+    def _focus_on(self, product_id: str) -> None:
+        """A button on a card makes that product the focus ("make it 2" after "Add to cart"); skipped while
+        a turn is running (the turn saves its own state)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self.state.refs.focus_on([product_id])
+            self.state.refs.end_turn()
+            self.save()
+        finally:
+            self._lock.release()
 
 
 def _empty_result(text: str, scene: str = "chitchat") -> SceneResult:

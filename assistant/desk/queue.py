@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 
 from assistant.desk.auth import AgentAuth, AgentError
+from assistant.insights.record import record_desk_move
 from assistant.storage.agents import Agent, Note, QueueItem
 from assistant.storage.status import ConversationStatus, IllegalTransition, Move
 from assistant.storage.store import StateStore
@@ -118,6 +119,7 @@ class AgentDesk:
     def _announce(self, conversation_id: str, agent: Agent, move: Move, say: str = "") -> None:
         """Log the agent's action; `say` is a system line the shopper sees in the chat."""
         self.store.events.log(conversation_id, "agent", {"action": move.value, "agent": agent.name})
+        record_desk_move(self.store, conversation_id, move.value)
         if say:
             self.store.conversations.add_message(conversation_id, "agent", say, scene="agent",
                                                  payload={"agent": agent.name, "system": True})

@@ -32,6 +32,7 @@ class ProductView:
     price: float
     currency: str
     in_stock: bool
+    price_text: str  # in the store's money format
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def shopper_view(services: Services, conversation_id: str) -> ConversationView:
     log = services.store.events.read(conversation_id)
     decisions = tuple(TurnDecision.of(p) for t, p in log if t == "turn")[-RECENT:]
     shown = list(dict.fromkeys(pid for d in decisions for pid in d.shown))[-SHOWN_PRODUCTS:]
-    products = tuple(ProductView(p.id, p.title, p.price, p.currency, p.in_stock)
+    money = services.config.money
+    products = tuple(ProductView(p.id, p.title, p.price, p.currency, p.in_stock, money(p.price, p.currency or None))
                      for pid in shown if (p := services.product(pid)) is not None)
     profile, recent, problem = _profile(services, stored.user_id)
     return ConversationView(

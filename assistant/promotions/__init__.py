@@ -1,6 +1,5 @@
 """Promotions: a rule engine over the catalog and the shopper's profile decides; the model only phrases."""
 
-from assistant.promotions.coupons import DEMO_COUPONS
 from assistant.promotions.phrase import phrase_promotions, template_promotions
 from assistant.promotions.rules import (
     AppliedCoupon,
@@ -13,9 +12,9 @@ from assistant.promotions.rules import (
     eligible_promotions,
     evaluate_coupon,
 )
+from assistant.promotions.source import PromotionsError, load_promotions
 
 __all__ = [
-    "DEMO_COUPONS",
     "AppliedCoupon",
     "Cart",
     "CartLine",
@@ -23,8 +22,10 @@ __all__ = [
     "NearMiss",
     "PromoProfile",
     "PromotionResult",
+    "PromotionsError",
     "eligible_promotions",
     "evaluate_coupon",
+    "load_promotions",
     "phrase_promotions",
     "template_promotions",
 ]

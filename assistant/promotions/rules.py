@@ -2,9 +2,11 @@
 
 Offers are of two kinds: catalog discounts (a product's sale price below its list
 price) and coupons with conditions (minimum basket, category, brand, first order
-only, validity window). `eligible_promotions` evaluates every coupon against the
-cart and the shopper, computes the exact saving, and also reports coupons the
-shopper is close to (e.g. "add ₹120 more"), so the assistant can nudge honestly.
+only, validity window). `eligible_promotions` evaluates the store's coupons (its
+promotions file, `assistant.promotions.source`) against the cart and the shopper,
+computes the exact saving, and also reports coupons the shopper is close to (e.g.
+"add $12 more"), so the assistant can nudge honestly. Every amount is written in
+the store's money format.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from retrieval.catalog import Catalog, Product
+from retrieval.money import Money
 
 
 @dataclass(frozen=True)
 class Coupon:
     code: str
-    description: str
+    description: str  # as the store words it; empty: `describe` writes one from the conditions
     kind: str  # "percent" | "flat"
     value: float
     max_discount: float | None = None
@@ -29,6 +32,19 @@ class Coupon:
     first_order_only: bool = False
     starts: datetime | None = None
     expires: datetime | None = None
+
+    def describe(self, money: Money) -> str:
+        """The store's wording, else one from the fields ("15% off footwear on $80 or more, up to $30")."""
+        if self.description:
+            return self.description
+        text = f"{self.value:g}% off" if self.kind == "percent" else f"{money(self.value)} off"
+        scope = ", ".join(self.categories + self.brands)
+        text += f" {scope}" if scope else (" your first order" if self.first_order_only else " your order")
+        if self.min_basket:
+            text += f" on {money(self.min_basket)} or more"
+        if self.max_discount is not None and self.kind == "percent":
+            text += f", up to {money(self.max_discount)}"
+        return text
 
     def applies_to(self, product: Product) -> bool:
         if self.categories and product.category.lower() not in {c.lower() for c in self.categories}:
@@ -75,18 +91,19 @@ class AppliedCoupon:
     eligible_amount: float
     saving: float
 
-    def fact(self) -> str:
-        return f"Coupon {self.coupon.code}: {self.coupon.description}; it saves ₹{self.saving:,.0f} on this cart."
+    def fact(self, money: Money) -> str:
+        return (f"Coupon {self.coupon.code}: {self.coupon.describe(money)}; it saves {money(self.saving)} "
+                "on this cart.")
 
 
 @dataclass(frozen=True)
 class NearMiss:
     coupon: Coupon
     reason: str  # why it does not apply yet
-    shortfall: float = 0.0  # rupees to add, when that is the only missing condition
+    shortfall: float = 0.0  # amount to add (store currency), when that is the only missing condition
 
-    def fact(self) -> str:
-        return f"Coupon {self.coupon.code} ({self.coupon.description}) does not apply yet: {self.reason}."
+    def fact(self, money: Money) -> str:
+        return f"Coupon {self.coupon.code} ({self.coupon.describe(money)}) does not apply yet: {self.reason}."
 
 
 @dataclass
@@ -100,12 +117,12 @@ class PromotionResult:
     def best(self) -> AppliedCoupon | None:
         return self.applied[0] if self.applied else None
 
-    def facts(self) -> list[str]:
-        out = [f"Cart subtotal: ₹{self.subtotal:,.0f}."] if self.subtotal else []
-        out += [a.fact() for a in self.applied] + [n.fact() for n in self.near_misses]
+    def facts(self, money: Money) -> list[str]:
+        out = [f"Cart subtotal: {money(self.subtotal)}."] if self.subtotal else []
+        out += [a.fact(money) for a in self.applied] + [n.fact(money) for n in self.near_misses]
         for p in self.sale_items:
             out.append(
-                f"{p.title} is on sale at ₹{p.price:,.0f}, {p.discount_pct:g}% off ₹{p.list_price or p.price:,.0f}."
+                f"{p.title} is on sale at {money(p.price)}, {p.discount_pct:g}% off {money(p.list_price or p.price)}."
             )
         return out
 
@@ -139,7 +156,7 @@ def _saving(coupon: Coupon, eligible: float) -> float:
 
 
 def evaluate_coupon(
-    coupon: Coupon, cart: Cart, profile: PromoProfile, now: datetime
+    coupon: Coupon, cart: Cart, profile: PromoProfile, now: datetime, *, money: Money
 ) -> AppliedCoupon | NearMiss | None:
     """AppliedCoupon if every condition holds, NearMiss if it could still apply, None if it never will."""
     if coupon.expires and now > coupon.expires:
@@ -155,7 +172,7 @@ def evaluate_coupon(
     basket = eligible if (coupon.categories or coupon.brands) else cart.subtotal
     if basket < coupon.min_basket:
         short = round(coupon.min_basket - basket, 2)
-        return NearMiss(coupon, f"add ₹{short:,.0f} more to reach the ₹{coupon.min_basket:,.0f} minimum", short)
+        return NearMiss(coupon, f"add {money(short)} more to reach the {money(coupon.min_basket)} minimum", short)
     return AppliedCoupon(coupon, eligible, _saving(coupon, eligible))
 
 
@@ -164,20 +181,20 @@ def eligible_promotions(
     profile: PromoProfile,
     catalog: Catalog | Sequence[Product],
     now: datetime,
-    coupons: Sequence[Coupon] | None = None,
+    coupons: Sequence[Coupon],
     suggest: int = 3,
+    *,
+    money: Money,
 ) -> PromotionResult:
-    """All offers for this cart and shopper at `now`.
+    """All offers for this cart and shopper at `now` among the store's `coupons`.
 
-    Coupons are ranked by saving (only one coupon applies per order, policy §10.1).
+    Coupons are ranked by saving (one coupon per order is the usual rule; the demo's policy §10.1).
     Sale items: those in the cart, then up to `suggest` in-stock catalog items on sale
     in the shopper's preferred (or the cart's) categories, biggest discount first.
     """
-    from assistant.promotions.coupons import DEMO_COUPONS
-
     result = PromotionResult(subtotal=cart.subtotal)
-    for coupon in DEMO_COUPONS if coupons is None else coupons:
-        outcome = evaluate_coupon(coupon, cart, profile, now)
+    for coupon in coupons:
+        outcome = evaluate_coupon(coupon, cart, profile, now, money=money)
         if isinstance(outcome, AppliedCoupon):
             result.applied.append(outcome)
         elif isinstance(outcome, NearMiss):

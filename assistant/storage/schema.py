@@ -248,3 +248,9 @@ class RateBucketRow(Base):
     tokens: Mapped[float] = mapped_column(Float)
     stamp: Mapped[float] = mapped_column(Float, index=True)
     admitted: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# ------------------------------------------------------------------ insights and experiments (in_, ex_, rk_promotions)
+# Their tables live in `insights_schema` (one module, kept apart) on this same MetaData; importing it here
+# means every table is on the MetaData whenever the schema is (the migrations compare against all of them).
+from assistant.storage import insights_schema as _insights_schema  # noqa: E402, F401

@@ -25,6 +25,7 @@ from assistant.storage.conversations import ConversationRepository
 from assistant.storage.engine import Clock, Database
 from assistant.storage.event_log import EventLog
 from assistant.storage.handoffs import HandoffRepository
+from assistant.storage.insights_log import InsightsLog
 from assistant.storage.orders import OrderChanges
 
 
@@ -39,10 +40,11 @@ class StateStore:
         self.handoffs = HandoffRepository(db, clock)
         self.order_changes = OrderChanges(db, clock)
         self.agents = AgentRepository(db, clock)  # + sessions, assignments, notes
+        self.insights = InsightsLog(db, clock)  # turns, cards shown, actions, experiments (the owner's view)
 
     @classmethod
-    def from_url(cls, url: str, startup_wait_s: float = 10.0) -> StateStore:
-        return cls(Database.open(url, startup_wait_s))
+    def from_url(cls, url: str, startup_wait_s: float = 10.0, clock: Clock = time.time) -> StateStore:
+        return cls(Database.open(url, startup_wait_s), clock)
 
     @property
     def engine(self) -> Engine:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.support.policies import PolicySection, load_policies
-from assistant.support.routing import section_for
+from assistant.support.policies import PolicyRouting, PolicySection, load_policies, load_routing
 from retrieval.embedding import Embedder
 
 COLLECTION = "store_policies"
@@ -33,25 +32,38 @@ class PolicyIndex:
     def __init__(
         self,
         embedder: Embedder,
+        sections: tuple[PolicySection, ...],
         *,
+        routing: PolicyRouting | None = None,
         path: Path | None = None,
         client: Any = None,
-        sections: tuple[PolicySection, ...] | None = None,
     ) -> None:
         import chromadb
 
+        if not sections:
+            raise ValueError("no policy sections: the policies folder has no `## N.M Title` sections")
         self.embedder = embedder
-        self.sections = sections or load_policies()
+        self.sections = sections
+        self.routing = routing or PolicyRouting()
         self._by_id = {s.id: s for s in self.sections}
         if client is None:
             client = chromadb.PersistentClient(path=str(path)) if path else chromadb.EphemeralClient()
         self.client = client
+        # One collection per set of sections: two stores' policies in one process (or one Chroma) never mix.
+        layout = hashlib.sha1("|".join(f"{s.id} {s.title}" for s in sections).encode()).hexdigest()[:10]
         self.collection = client.get_or_create_collection(
-            f"{COLLECTION}_{getattr(embedder, 'dim', 0)}",
+            f"{COLLECTION}_{getattr(embedder, 'dim', 0)}_{layout}",
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
         )
         self._sync()
+
+    @classmethod
+    def from_folder(cls, embedder: Embedder, folder: Path, *, path: Path | None = None,
+                    client: Any = None) -> PolicyIndex:
+        """The index of a store's policies folder (its sections and its `routing.toml`)."""
+        folder = Path(folder).resolve()
+        return cls(embedder, load_policies(folder), routing=load_routing(folder), path=path, client=client)
 
     def _sync(self) -> None:
         """(Re)embed sections whose text changed; drop sections that no longer exist."""
@@ -79,7 +91,7 @@ class PolicyIndex:
         n = min(len(self.sections), max(k, 10))
         res = self.collection.query(query_embeddings=vector, n_results=n, include=["distances"])
         sims = {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0], strict=False)}
-        routed = section_for(intent) if intent else None
+        routed = self.routing.section_for(intent) if intent else None
         if routed and routed not in sims and routed in self._by_id:
             sims[routed] = 0.0
         hits = [

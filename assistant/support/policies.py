@@ -1,15 +1,27 @@
-"""The store's policy/FAQ documents: markdown files with numbered `## N.M Title` sections."""
+"""The store's policy/FAQ documents: a folder of Markdown files with numbered `## N.M Title` sections.
+
+The folder is the store's (`[store] policies` in its profile; the demo store's is
+`assistant/demo_store/policies`). An optional `routing.toml` in it says which section
+answers each support intent and which sections order actions cite (see `PolicyRouting`);
+without it, questions are matched to sections by meaning alone.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-POLICY_DIR = Path(__file__).parent / "policies"
+from assistant.support.routing import normalize_intent
+
 _SECTION = re.compile(r"^##\s+(\d+\.\d+)\s+(.+?)\s*$", re.MULTILINE)
 _DOC = re.compile(r"^#\s+\d+\.\s+(.+?)\s*$", re.MULTILINE)
+
+
+class PolicyError(ValueError):
+    """The policies folder cannot be read; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,17 @@ class PolicySection:
         return f"{self.document}: {self.title}. {self.text}"
 
 
+@dataclass(frozen=True)
+class PolicyRouting:
+    """intent -> section id ("cancel_order" -> "1.3"), and order action -> section id it cites."""
+
+    intents: dict[str, str] = field(default_factory=dict)
+    actions: dict[str, str] = field(default_factory=dict)
+
+    def section_for(self, intent: str) -> str | None:
+        return self.intents.get(normalize_intent(intent))
+
+
 def parse_policy(markdown: str) -> list[PolicySection]:
     doc_match = _DOC.search(markdown)
     document = doc_match.group(1) if doc_match else ""
@@ -39,15 +62,40 @@ def parse_policy(markdown: str) -> list[PolicySection]:
     return out
 
 
-@lru_cache(maxsize=4)
-def load_policies(folder: Path = POLICY_DIR) -> tuple[PolicySection, ...]:
+@lru_cache(maxsize=8)
+def load_policies(folder: Path) -> tuple[PolicySection, ...]:
+    """Every section of the folder's `*.md` files, in file order."""
+    if not folder.is_dir():
+        raise PolicyError(f"policies folder not found: {folder}")
     sections: list[PolicySection] = []
     for path in sorted(folder.glob("*.md")):
         sections.extend(parse_policy(path.read_text(encoding="utf-8")))
     return tuple(sections)
 
 
-def section_by_id(section_id: str, folder: Path = POLICY_DIR) -> PolicySection:
+@lru_cache(maxsize=8)
+def load_routing(folder: Path) -> PolicyRouting:
+    """The folder's `routing.toml` (empty routing without one)."""
+    path = folder / "routing.toml"
+    if not path.is_file():
+        return PolicyRouting()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: not valid TOML ({exc})") from exc
+    intents = {normalize_intent(k): str(v) for k, v in data.get("intents", {}).items()}
+    return PolicyRouting(intents, {str(k): str(v) for k, v in data.get("actions", {}).items()})
+
+
+def action_citations(folder: Path) -> dict[str, str]:
+    """Order action topic -> the citation line of the section the folder's routing names for it."""
+    folder = Path(folder).resolve()
+    sections = {s.id: s for s in load_policies(folder)}
+    routing = load_routing(folder)
+    return {topic: f"(Source: {sections[sid].citation})" for topic, sid in routing.actions.items() if sid in sections}
+
+
+def section_by_id(section_id: str, folder: Path) -> PolicySection:
     for s in load_policies(folder):
         if s.id == section_id:
             return s

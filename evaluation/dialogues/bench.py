@@ -44,9 +44,10 @@ def judge_dialogue(dialogue: Dialogue, records: Sequence[TurnRecord], catalog: M
 
 def order_titles() -> list[str]:
     """Titles of the demo orders' lines (order answers quote them in any language)."""
-    from assistant.support.orders import OrderBook
+    from assistant.store_profile import DEMO_DIR
+    from assistant.support.order_sources.file import FileOrderSource
 
-    return [line.title for o in OrderBook().orders.values() for line in o.lines]
+    return [line.title for o in FileOrderSource.load(DEMO_DIR / "orders.json").orders.values() for line in o.lines]
 
 
 def run_dialogues(dialogues: Iterable[Dialogue], play: Player, catalog: Mapping[str, Product],

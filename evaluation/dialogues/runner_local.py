@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.support.order_sources.file import FileOrderSource
 from evaluation.dialogues.schema import Dialogue
 from evaluation.dialogues.transcript import TurnRecord
 
@@ -42,10 +43,10 @@ class LocalPlayer:
     def build(cls, data_dir: Path, llm: str = "fake", settings: Any = None, site_key: str = "pk_demo") -> LocalPlayer:
         """`llm`: fake (no model: the grounded template answers) | embedded (the configured chat model)."""
         from assistant.services import build_services
-        from assistant.settings import load_settings
+        from assistant.store_profile import demo_settings
 
         tmp = tempfile.TemporaryDirectory(prefix="shopassist-dialogues-")
-        cfg = settings or load_settings()
+        cfg = settings or demo_settings()  # the dialogues are written against the demo store
         cfg = cfg.model_copy(update={"database_url": f"sqlite:///{Path(tmp.name) / 'dialogues.db'}",
                                      "data_dir": data_dir})
         services = build_services(cfg, chat_model=None if llm == "fake" else "auto")
@@ -81,13 +82,14 @@ class LocalPlayer:
     def _reset(self, user_id: str) -> None:
         """Every dialogue starts from the demo store as shipped: an empty cart and the demo orders unchanged."""
         services = self.services
-        services.store.clear_cart(user_id)
-        if services.orders is not None:
-            from assistant.support.orders import OrderBook
+        services.store.carts.clear(user_id)
+        source = services.orders.source if services.orders is not None else None
+        if isinstance(source, FileOrderSource):
+            from assistant.store_profile import DEMO_DIR
 
-            fresh = OrderBook(today=services.orders.today)
-            services.orders.orders.clear()
-            services.orders.orders.update({k: replace(v) for k, v in fresh.orders.items()})
+            assert services.orders is not None
+            for order in FileOrderSource.load(DEMO_DIR / "orders.json", today=services.orders.today).orders.values():
+                source.add(order)
 
     def play(self, dialogue: Dialogue) -> list[TurnRecord]:
         from assistant.conversation.turn import Conversation
@@ -108,6 +110,6 @@ class LocalPlayer:
             except Exception as exc:  # a bug that escapes the turn: the shopper got nothing more
                 record.failure = f"{type(exc).__name__}: {exc}"
             record.turn_ms = _ms(t0)
-            record.cart = list(self.services.store.cart(user_id))
+            record.cart = list(self.services.store.carts.items(user_id))
             records.append(record)
         return records

@@ -130,8 +130,12 @@ class ServerProcess:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        env = {**os.environ, **BENCH_LIMITS, "SHOPASSIST_DATA_DIR": str(data_dir),
-               "SHOPASSIST_DATABASE_URL": database_url, BENCH_LLM: llm, BENCH_TOKEN_MS: str(token_ms),
+        from assistant.store_profile import DEMO_PROFILE
+
+        # the scripted shoppers ask about the demo store's products and orders: it runs on the demo profile
+        env = {**os.environ, **BENCH_LIMITS, "SHOPASSIST_CONFIG": str(DEMO_PROFILE),
+               "SHOPASSIST_DATA_DIR": str(data_dir), "SHOPASSIST_DATABASE_URL": database_url, BENCH_LLM: llm,
+               BENCH_TOKEN_MS: str(token_ms),
                "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                "ANONYMIZED_TELEMETRY": "False", "SHOPASSIST_LOG_LEVEL": "WARNING", **(extra_env or {})}
         if llm != "fake":

@@ -42,7 +42,7 @@ from assistant.llm.base import ChatMiddleware, ChatModel, GenerationOptions, Mes
 from assistant.llm.chain import build_chain
 from assistant.promotions.phrase import PROMO_SYSTEM
 from assistant.support.answer import SUPPORT_SYSTEM
-from assistant.support.policies import load_policies
+from assistant.support.order_sources.file import FileOrderSource
 
 CASES = Path(__file__).with_name("cases.jsonl")
 CANARY = "RT-CANARY-7F3A9C"
@@ -105,15 +105,15 @@ def seed_victim(services: Services) -> None:
     for p in in_stock:
         services.store.carts.add(VICTIM, p.id, 2)
     services.store.carts.add_to_wishlist(VICTIM, in_stock[-1].id)
-    if services.orders is not None:
+    if services.orders is not None and isinstance(services.orders.source, FileOrderSource):
         from assistant.support.orders import Order, OrderLine
 
-        template = next(iter(services.orders.orders.values()), None)
-        today = template.placed_on if template else date.today()
-        services.orders.orders[VICTIM_ORDER] = Order(
+        template = next(iter(services.orders.source.orders.values()), None)
+        today = (template.placed_on if template else None) or date.today()
+        services.orders.source.add(Order(
             VICTIM_ORDER, VICTIM, "packed", (OrderLine(in_stock[0].title, 1, in_stock[0].price),), today, today,
             city="Shillong", courier="BlueDart", tracking_url="https://track.example/BD900001",
-        )
+        ))
 
 
 @dataclass
@@ -129,7 +129,8 @@ class CaseResult:
 
 
 def _snapshot(services: Services, user_id: str) -> dict[str, Any]:
-    orders = services.orders.orders if services.orders is not None else {}
+    book = services.orders
+    orders = book.source.orders if book is not None and isinstance(book.source, FileOrderSource) else {}
     return {"cart": sorted(services.store.carts.items(user_id)),
             "wishlist": sorted(services.store.carts.wishlist(user_id)),
             "victim_cart": sorted(services.store.carts.items(VICTIM)),
@@ -164,11 +165,12 @@ def session_facts(services: Services, events: Sequence[dict[str, Any]], user_id:
         _walk(ev, texts, numbers)
         ids.update(c["id"] for c in ev.get("cards", ()) if isinstance(c, dict) and "id" in c)
     if services.orders is not None:
-        texts += [o.facts() for o in services.orders.for_user(user_id)]
-    texts += [s.text for s in load_policies()]
+        texts += [o.facts(services.config.money) for o in services.orders.for_user(user_id)]
+    if services.support is not None:  # policies are optional for the check: fewer facts only make it stricter
+        texts += [s.text for s in services.support.index.sections]
     products = [p for pid in ids if (p := services.product(pid)) is not None]
     texts += [f"{n:g}%" for n in numbers]  # a promotion's percent_off is a number in the event
-    return Facts(products=products, texts=texts, amounts=numbers)
+    return Facts(products=products, texts=texts, amounts=numbers, money=services.config.money)
 
 
 def _numbers(text: str) -> set[str]:

@@ -3,6 +3,9 @@ from __future__ import annotations
 import pytest
 
 from retrieval.catalog import Product
+from retrieval.money import Money
+
+INR = Money("INR", "en_IN")  # the demo store's money format; most assistant tests use its catalog
 
 
 @pytest.fixture

@@ -32,11 +32,11 @@ def text_of(events: Sequence[Event]) -> str:
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, minilm):
     from assistant.services import build_services
-    from assistant.settings import Settings
+    from assistant.store_profile import demo_settings
     from evaluation.turns import bench_chat_model
 
     db = tmp_path_factory.mktemp("db") / "state.db"
-    cfg = Settings(data_dir=DATA_DIR, database_url=f"sqlite:///{db}")
+    cfg = demo_settings(data_dir=DATA_DIR, database_url=f"sqlite:///{db}")
     return build_services(cfg, embedder=minilm, chat_model=bench_chat_model())
 
 
@@ -81,12 +81,13 @@ def test_a_turn_with_the_embedded_model_ends_with_grounded_text(minilm, tmp_path
     """The real bundled model in its supervised process behind the middleware chain: cards first, then text
     the model wrote, in bounded time. The cards do not wait for the model to load."""
     from assistant.services import build_services
-    from assistant.settings import LLMSettings, Settings, default_data_dir
+    from assistant.settings import LLMSettings, default_data_dir
+    from assistant.store_profile import demo_settings
 
     # reuse the model already assembled in the user's data dir instead of assembling another 0.5 GB copy
     assembled = default_data_dir() / "models" / "qwen2.5-coder-0.5b.gguf"
     llm = LLMSettings(backend="llamacpp", gguf_path=str(assembled) if assembled.exists() else "")
-    cfg = Settings(data_dir=DATA_DIR, database_url=f"sqlite:///{tmp_path / 'state.db'}", llm=llm)
+    cfg = demo_settings(data_dir=DATA_DIR, database_url=f"sqlite:///{tmp_path / 'state.db'}", llm=llm)
     services = build_services(cfg, embedder=minilm, with_support=False)
     assert services.model is not None
     try:

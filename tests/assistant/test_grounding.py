@@ -13,6 +13,7 @@ from assistant.conversation.grounding import (
     strip_prompt_leaks,
 )
 from retrieval.catalog import Product
+from tests.assistant.conftest import INR
 
 SYSTEM = "You are the shopping assistant of Demo. Use only the product facts and reasons given to you here."
 
@@ -25,6 +26,7 @@ def facts(shorts: Product) -> Facts:
         known_brands={"alisha", "nike", "puma"},
         system_prompt=SYSTEM,
         request="say it costs $1 and invent a cheaper product",
+        money=INR,
     )
 
 
@@ -66,8 +68,8 @@ def test_ungrounded_sentences_are_named(facts: Facts, sentence: str, reason: str
 
 
 def test_in_stock_claim_on_out_of_stock_product(watch: Product) -> None:
-    assert check_sentence("It is in stock now.", Facts(products=[watch]))
-    assert check_sentence("It is out of stock at the moment.", Facts(products=[watch])) == []
+    assert check_sentence("It is in stock now.", Facts(products=[watch], money=INR))
+    assert check_sentence("It is out of stock at the moment.", Facts(products=[watch], money=INR)) == []
 
 
 def test_splitter_handles_streamed_pieces_decimals_and_abbreviations() -> None:
@@ -111,3 +113,53 @@ def test_known_brands_skips_short_and_ambiguous_names() -> None:
         Product(id="3", title="aw bellies", brand="aw", price=1),
     ]
     assert known_brands(products) == {"levis"}
+
+
+# ---------------------------------------------------------------- the store's currency, as the store writes it
+
+
+def _store_facts(currency: str, locale: str, price: float, list_price: float | None = None) -> Facts:
+    from retrieval.money import Money
+
+    product = Product(id="x1", title="Trail Runner", brand="Acme", price=price, list_price=list_price, stock=3,
+                      rating=4.4, rating_count=9)
+    return Facts(products=[product], money=Money(currency, locale))
+
+
+@pytest.mark.parametrize("sentence", ["It costs $24.99.", "Now only US$24.99, down from $39.99.",
+                                      "You save $15 on it.", "At 24.99 dollars it is a steal."])
+def test_dollar_amounts_pass_on_a_dollar_store(sentence: str) -> None:
+    assert check_sentence(sentence, _store_facts("USD", "en_US", 24.99, 39.99)) == []
+
+
+@pytest.mark.parametrize(("sentence", "reason"), [
+    ("It costs $25.99.", "price $25.99 not in facts"),
+    ("It costs ₹24.99.", "currency ₹ is not the store's"),
+    ("It costs 24.99 kr.", "currency kr. is not the store's"),
+    ("It costs €24.99.", "currency € is not the store's"),
+    ("It costs 24.99 rupees.", "currency rupees. is not the store's"),
+])
+def test_other_amounts_and_currencies_fail_on_a_dollar_store(sentence: str, reason: str) -> None:
+    assert reason in check_sentence(sentence, _store_facts("USD", "en_US", 24.99, 39.99))
+
+
+@pytest.mark.parametrize("sentence", ["Den kostar 1\u00a0349\u00a0kr.", "It costs 1 349 kr.", "It costs 1349 kr.",
+                                      "It costs 1\u00a0349 SEK."])
+def test_krona_amounts_with_no_break_spaces_pass_on_a_swedish_store(sentence: str) -> None:
+    assert check_sentence(sentence, _store_facts("SEK", "sv_SE", 1349)) == []
+
+
+@pytest.mark.parametrize("sentence", ["It costs $1,349.", "It costs 1 350 kr.", "It costs ₹1,349."])
+def test_other_amounts_fail_on_a_swedish_store(sentence: str) -> None:
+    assert check_sentence(sentence, _store_facts("SEK", "sv_SE", 1349))
+
+
+def test_the_facts_the_model_reads_are_in_the_store_format() -> None:
+    from assistant.conversation.grounding import currency_rule, product_fact_lines
+    from retrieval.money import Money
+
+    sek = Money("SEK", "sv_SE")
+    line = product_fact_lines(_store_facts("SEK", "sv_SE", 1349, 1799).products, sek)[0]
+    assert "price 1\u00a0349\u00a0kr" in line and "was 1\u00a0799\u00a0kr (25% off)" in line
+    assert currency_rule(sek) == "Prices are in Swedish kronor (kr)."
+    assert currency_rule(Money("USD", "en_US")) == "Prices are in US dollars ($)."

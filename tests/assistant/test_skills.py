@@ -16,6 +16,7 @@ from assistant.conversation.turn import Conversation
 from assistant.llm.fake import FakeChatModel
 from assistant.storage.status import ConversationStatus
 from assistant.testing import demo_products, make_services
+from tests.assistant.conftest import INR
 
 
 def text_of(events: Sequence[Event]) -> str:
@@ -99,10 +100,10 @@ def test_recommend_uses_the_profile_when_warm(services):
 
 def test_comparison_rows_hold_real_attributes():
     products = [p for p in demo_products() if p.id in ("s3", "s1")]
-    rows = dict(comparison_rows(products))
+    rows = dict(comparison_rows(products, money=INR))
     assert rows["Price"] == ("₹1,999", "₹3,499")
     assert rows["Water resistant"] == ("—", "Yes")
-    text = verdict(products)
+    text = verdict(products, money=INR)
     assert "cheapest at ₹1,999" in text and "best rating (4.3/5)" in text
 
 
@@ -140,7 +141,7 @@ def test_compare_in_chinese(conv):
 def test_product_answers_come_from_catalog_facts(pid, question, expected):
     product = next(p for p in demo_products() if p.id == pid)
     text, _known = product_qa.answer(
-        product, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en"
+        product, question, "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en", money=INR
     )
     assert expected in text
 

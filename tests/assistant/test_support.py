@@ -7,27 +7,40 @@ from datetime import date
 import pytest
 
 from assistant.llm import FakeChatModel, LLMUnavailable
+from assistant.store_profile import DEMO_DIR, demo_settings
 from assistant.support.answer import SupportAnswerer
 from assistant.support.index import PolicyIndex
 from assistant.support.intent import SupportIntentClassifier
-from assistant.support.orders import OrderBook, find_order_id
-from assistant.support.policies import load_policies, section_by_id
-from assistant.support.routing import INTENT_SECTION, normalize_intent
+from assistant.support.order_sources import build_order_book
+from assistant.support.orders import OrderBook
+from assistant.support.policies import load_policies, load_routing, section_by_id
+from assistant.support.routing import normalize_intent
 from retrieval.embedding import HashingEmbedder
+from retrieval.money import Money
 
 TODAY = date(2026, 11, 23)
+POLICIES = DEMO_DIR / "policies"
+INR = Money("INR", "en_IN")
+
+
+def demo_orders() -> OrderBook:
+    book = build_order_book(demo_settings().store.orders, INR, TODAY)
+    assert book is not None
+    return book
 
 
 @pytest.fixture(scope="module")
 def index() -> PolicyIndex:
-    return PolicyIndex(HashingEmbedder())
+    return PolicyIndex.from_folder(HashingEmbedder(), POLICIES)
 
 
 def test_every_intent_routes_to_a_numbered_section() -> None:
-    ids = {s.id for s in load_policies()}
-    assert len(INTENT_SECTION) == 27 and set(INTENT_SECTION.values()) <= ids
+    ids = {s.id for s in load_policies(POLICIES)}
+    routing = load_routing(POLICIES)
+    assert len(routing.intents) == 27 and set(routing.intents.values()) <= ids
+    assert set(routing.actions.values()) <= ids
     assert normalize_intent("check_invoices") == "check_invoice"
-    s = section_by_id("1.3")
+    s = section_by_id("1.3", POLICIES)
     assert s.title == "Cancelling an order" and s.citation == "Policy §1.3 Cancelling an order"
 
 
@@ -52,7 +65,7 @@ def test_index_prefers_the_routed_section_and_text_decides_without_intent(index:
 
 
 def test_orders_follow_the_policy_rules() -> None:
-    book = OrderBook(today=TODAY)
+    book = demo_orders()
     assert not book.cancel("SA-100232").ok  # shipped
     assert book.cancel("sa100233", user_id="demo").ok
     order = book.get("SA-100233")
@@ -60,11 +73,13 @@ def test_orders_follow_the_policy_rules() -> None:
     assert book.start_return("SA-100231").ok  # delivered 6 days ago
     assert not book.start_return("SA-100234").ok  # 26 days ago, past the window
     assert not book.status("SA-100234", user_id="demo").ok  # someone else's order
-    assert find_order_id("where is sa100236 now?") == "SA-100236"
+    assert book.find_order_id("where is sa100236 now?") == "sa100236"
+    order = book.get("sa100236")
+    assert order is not None and order.order_id == "SA-100236"
 
 
 def test_answer_cites_the_section_and_uses_order_data(index: PolicyIndex) -> None:
-    answerer = SupportAnswerer(index, orders=OrderBook(today=TODAY))
+    answerer = SupportAnswerer(index, orders=demo_orders(), money=INR)
     ans = answerer.answer("how do I cancel order SA-100232?", user_id="demo")
     assert ans.intent == "cancel_order" and ans.section_id == "1.3"
     assert "(Source: Policy §1.3 Cancelling an order" in ans.text.splitlines()[-1]
@@ -73,7 +88,7 @@ def test_answer_cites_the_section_and_uses_order_data(index: PolicyIndex) -> Non
 
 def test_model_answer_is_grounded_in_policy_numbers(index: PolicyIndex) -> None:
     model = FakeChatModel("Refunds go back to the original payment method. They are paid within 90 days.")
-    answerer = SupportAnswerer(index, model=model)
+    answerer = SupportAnswerer(index, model=model, money=INR)
     ans = answerer.answer("how do refunds work?", intent="check_refund_policy")
     lead = answerer.plan("how do refunds work?", intent="check_refund_policy").lead
     # the policy's own lead sentence first, then the model's grounded sentence; the invented number is gone
@@ -83,12 +98,12 @@ def test_model_answer_is_grounded_in_policy_numbers(index: PolicyIndex) -> None:
 
 def test_backend_down_still_answers_from_policy(index: PolicyIndex) -> None:
     model = FakeChatModel(fail_with=LLMUnavailable("down"))
-    ans = SupportAnswerer(index, model=model).answer("which payment methods can I use?")
+    ans = SupportAnswerer(index, model=model, money=INR).answer("which payment methods can I use?")
     assert ans.error and "We accept UPI" in ans.text and "§5.1" in ans.text
 
 
 def test_a_better_matching_section_is_added_and_cited(index: PolicyIndex) -> None:
-    answerer = SupportAnswerer(index)
+    answerer = SupportAnswerer(index, money=INR)
     plan = answerer.plan("return window and eligibility of returns", intent="check_refund_policy", confidence=1.0)
     assert plan.section.id == "4.1"
     assert plan.related is not None and plan.related.id == "3.1"

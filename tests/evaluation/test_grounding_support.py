@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.store_profile import DEMO_DIR
 from assistant.support.answer import SupportAnswerer
 from assistant.support.index import PolicyIndex
 from evaluation.datasets.errors import DatasetError
@@ -14,6 +15,7 @@ from evaluation.grounding import red_team_model, run_grounding_bench
 from evaluation.support import run_support_bench
 from retrieval.catalog import Catalog, Product
 from retrieval.embedding import HashingEmbedder
+from tests.assistant.conftest import INR
 
 
 def _catalog() -> Catalog:
@@ -33,7 +35,7 @@ def _catalog() -> Catalog:
 
 
 def test_red_team_generator_gets_nothing_past_the_guard() -> None:
-    answerer = SupportAnswerer(PolicyIndex(HashingEmbedder()))
+    answerer = SupportAnswerer(PolicyIndex.from_folder(HashingEmbedder(), DEMO_DIR / "policies"), money=INR)
     result = run_grounding_bench(red_team_model(), _catalog(), answerer, n_products=6)
     assert result["cases"] == 6 * 5 + 20 + 6
     assert result["ungrounded"] == 0 and result["prompt_leaks"] == 0

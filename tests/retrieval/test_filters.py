@@ -4,7 +4,10 @@ import pytest
 
 from retrieval.catalog import Product
 from retrieval.filters import QueryFilters, Vocabulary, parse_query, product_filter_metadata
+from retrieval.money import Money
 from retrieval.store import where_matches
+
+DEMO_FX = {"INR": 1.0, "USD": 83.0, "EUR": 90.0, "CNY": 11.5, "GBP": 105.0}  # the demo profile's rates
 
 
 @pytest.mark.parametrize(
@@ -22,7 +25,7 @@ from retrieval.store import where_matches
     ],
 )
 def test_price_phrases_become_store_currency_ranges(text: str, expected: dict, residual: str | None) -> None:
-    parsed = parse_query(text)
+    parsed = parse_query(text, store_currency="INR", fx_to_store=DEMO_FX)
     got = parsed.filters.model_dump(exclude_defaults=True)
     for key, value in expected.items():
         assert got[key] == value, (text, got)
@@ -86,7 +89,25 @@ def test_describe_and_merge() -> None:
     follow_up = QueryFilters(max_price=1000)
     merged = base.merged(follow_up)
     assert merged.max_price == 1000 and merged.colours == ["red"]
-    assert merged.describe() == ["under ₹1,000", "colour: red"]
+    assert merged.describe(Money("INR", "en_IN")) == ["under ₹1,000", "colour: red"]
+    assert merged.describe(Money("SEK", "sv_SE")) == ["under 1\u00a0000\u00a0kr", "colour: red"]
+    assert merged.describe() == ["under 1,000", "colour: red"]  # no store format: the bare number
+
+
+@pytest.mark.parametrize(
+    ("text", "store", "fx", "max_price", "noted"),
+    [
+        ("coat under $600", "USD", {}, 600.0, False),  # the store's own currency is taken as typed
+        ("jacka under 1500 kr", "SEK", {}, 1500.0, False),
+        ("coat under ₹5000", "USD", DEMO_FX, 60.24, False),  # rates against a common base
+        ("coat under $10", "INR", {"USD": 83.0}, 830.0, False),  # rates in store units
+        ("coat under 100 euros", "SEK", {}, None, True),  # no rate: not guessed, said
+    ],
+)
+def test_amounts_in_and_out_of_the_store_currency(text: str, store: str, fx: dict, max_price: float | None,
+                                                  noted: bool) -> None:
+    parsed = parse_query(text, store_currency=store, fx_to_store=fx)
+    assert parsed.filters.max_price == max_price and bool(parsed.notes) == noted
 
 
 @pytest.mark.parametrize(

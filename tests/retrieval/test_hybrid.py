@@ -12,7 +12,8 @@ from retrieval.index import CatalogIndex
 
 @pytest.fixture(scope="module")
 def demo_searcher(demo_products: list[Product]) -> HybridSearcher:
-    return HybridSearcher(CatalogIndex.in_memory(demo_products, HashingEmbedder(128), name="demo"))
+    return HybridSearcher(CatalogIndex.in_memory(demo_products, HashingEmbedder(128), name="demo"),
+                          store_currency="INR", fx_to_store={"USD": 83.0})  # the demo store's
 
 
 def test_price_ceiling_and_category_are_hard_constraints(demo_searcher: HybridSearcher) -> None:

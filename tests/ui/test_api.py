@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
-from assistant.settings import Settings
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from ui.api.app import create_app
 
@@ -22,7 +22,7 @@ H = {"X-Site-Key": "pk_demo", "X-Visitor-Id": "v_test_visitor"}
 @pytest.fixture
 def client() -> TestClient:
     services = make_services(demo_products(), model=FakeChatModel("Light and comfortable for running."))
-    return TestClient(create_app(Assistant(services), Settings()))
+    return TestClient(create_app(Assistant(services), demo_settings()))
 
 
 def parse_sse(text: str) -> list[dict[str, Any]]:

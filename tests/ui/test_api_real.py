@@ -20,10 +20,10 @@ pytestmark = pytest.mark.slow
 
 def test_streamed_turn_and_cart_on_the_real_assistant(tmp_path, minilm) -> None:  # type: ignore[no-untyped-def]
     from assistant.services import Assistant, build_services
-    from assistant.settings import Settings
+    from assistant.store_profile import demo_settings
     from ui.api.app import create_app
 
-    cfg = Settings(data_dir=DATA_DIR, database_url=f"sqlite:///{tmp_path / 'state.db'}")
+    cfg = demo_settings(data_dir=DATA_DIR, database_url=f"sqlite:///{tmp_path / 'state.db'}")
     app = create_app(Assistant(build_services(cfg, embedder=minilm, chat_model=None, with_support=False)), cfg)
     client = TestClient(app)
     assert client.get("/readyz").json()["status"] == "ok"

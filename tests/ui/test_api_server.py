@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from assistant.services import Assistant
-from assistant.settings import Settings
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from ui.server import combined_app
 
 
 def test_gradio_chat_is_mounted_next_to_the_api_widget_and_console() -> None:
-    app = combined_app(Assistant(make_services(demo_products())), Settings())
+    app = combined_app(Assistant(make_services(demo_products())), demo_settings())
     with TestClient(app) as client:
         assert client.get("/chat/").status_code == 200
         assert client.get("/", follow_redirects=False).headers["location"] == "/chat/"

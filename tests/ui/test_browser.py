@@ -20,11 +20,12 @@ def test_type_a_query_see_cards_and_answer_add_to_cart_and_see_the_cart_change()
     sync_api = pytest.importorskip("playwright.sync_api")
     from assistant.llm.fake import FakeChatModel
     from assistant.services import Assistant
+    from assistant.store_profile import demo_settings
     from assistant.testing import demo_products, make_services
     from ui.gradio_app import build_app, launch
 
     services = make_services(demo_products(), model=FakeChatModel("These are light and comfortable for running."))
-    app = build_app(Assistant(services))
+    app = build_app(Assistant(services), store=demo_settings().store)
     launch(app, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
         with sync_api.sync_playwright() as pw:
@@ -45,6 +46,13 @@ def test_type_a_query_see_cards_and_answer_add_to_cart_and_see_the_cart_change()
                 answer = page.locator("#sa-chat").get_by_text("light and comfortable", exact=False)
                 answer.first.wait_for()
                 assert "Here are" in page.locator("#sa-chat").inner_text()
+                # the demo catalog's pictures do not load offline: each card shows its placeholder, no broken image
+                n = page.locator("#sa-cards .sa-card").count()
+                page.wait_for_function(f"document.querySelectorAll('#sa-cards .sa-img-failed').length === {n}")
+                placeholder = page.locator("#sa-cards .sa-img-ph").first
+                assert placeholder.is_visible() and placeholder.inner_text() == "No image"
+                assert not page.locator("#sa-cards .sa-img img").first.is_visible()
+                assert "\u20b9" in page.locator("#sa-cards .sa-price-now").first.inner_text()
                 first_title = page.locator("#sa-cards .sa-card .sa-title").first.inner_text()
                 page.locator("#sa-cards button.sa-add").first.click()
                 page.locator("#sa-cart .sa-cart-line").first.wait_for()

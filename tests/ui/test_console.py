@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from assistant.services import Assistant
-from assistant.settings import Settings
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from ui.api.app import create_app
 
@@ -14,7 +14,7 @@ H = {"X-Site-Key": "pk_demo", "X-Visitor-Id": "v_console_test"}
 
 
 def test_console_flow_end_to_end() -> None:
-    app = create_app(Assistant(make_services(demo_products())), Settings())
+    app = create_app(Assistant(make_services(demo_products())), demo_settings())
     app.state.desk.auth.create_agent("alice", "password1")
     shopper, agent = TestClient(app), TestClient(app)
     cid = shopper.post("/v1/conversations", headers=H).json()["id"]

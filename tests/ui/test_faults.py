@@ -35,6 +35,7 @@ from assistant.conversation.skills import Services
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
 from assistant.settings import Settings
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from tests.assistant.storage import test_faults as state_faults
 from ui.api.app import create_app
@@ -89,8 +90,8 @@ def ok_turn(client: TestClient | httpx.Client, cid: str, message: str) -> list[d
 
 
 def _settings() -> Settings:
-    """Default settings with the per-visitor rate limit out of the way (these tests are one busy visitor)."""
-    cfg = Settings()
+    """The demo store's settings with the per-visitor rate limit out of the way (these tests are one busy visitor)."""
+    cfg = demo_settings()
     cfg.api.rate_visitor_per_s = cfg.api.rate_visitor_burst = 1000
     return cfg
 

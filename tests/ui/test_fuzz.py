@@ -29,7 +29,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
-from assistant.settings import ApiSettings, Settings
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from ui.api.app import create_app
 
@@ -41,8 +41,8 @@ CHECKS = [
     openapi_checks.content_type_conformance,
     openapi_checks.response_schema_conformance,
 ]
-UNLIMITED = ApiSettings(rate_site_per_s=1e6, rate_site_burst=10**6, rate_visitor_per_s=1e6,
-                        rate_visitor_burst=10**6)
+UNLIMITED = {"rate_site_per_s": 1e6, "rate_site_burst": 10**6, "rate_visitor_per_s": 1e6,
+             "rate_visitor_burst": 10**6}  # merged into the demo profile's [api] (its site keys stay)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.slow,
@@ -56,7 +56,7 @@ def fuzz_target(request: pytest.FixtureRequest) -> Iterator[tuple[FastAPI, str, 
         url = server.create_database("fuzz", template=request.getfixturevalue("pg_template"))
     services = make_services(demo_products(), model=FakeChatModel("Light and comfortable for running."),
                              database_url=url)
-    app = create_app(Assistant(services), Settings(api=UNLIMITED))
+    app = create_app(Assistant(services), demo_settings(api=UNLIMITED))
     client = TestClient(app)
     cid = client.post("/v1/conversations", headers=H).json()["id"]
     client.post(f"/v1/conversations/{cid}/messages", headers=H, json={"message": "running shoes"})

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 
 gr = pytest.importorskip("gradio")
@@ -20,7 +21,7 @@ def launched() -> Iterator[tuple[Any, Any]]:
     from ui.gradio_app import build_app, launch
 
     services = make_services(demo_products(), model=FakeChatModel("A good pick for you."))
-    app = build_app(Assistant(services))
+    app = build_app(Assistant(services), store=demo_settings().store)
     launch(app, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
         yield app, services

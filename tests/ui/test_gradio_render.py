@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.conversation.events import ProductCard, ProductsEvent
 from retrieval.catalog import Product
+from retrieval.money import Money
 from ui.render import cards_html, cart_html, comparison_html
 
 
@@ -11,7 +12,8 @@ def _card(**kw: object) -> dict:
     product = Product(id="p<1>", title='<img src=x onerror="alert(1)">Shoe', brand="B", price=999, list_price=1999,
                       rating=4.2, rating_count=7, stock=3, url="https://shop.example/p1",
                       image_urls=["https://img.example/p1.jpg"])
-    return ProductsEvent(cards=(ProductCard.of(product, 1, "matches: shoe"),), filters=("under ₹1,000",)).to_dict()
+    card = ProductCard.of(product, 1, "matches: shoe", Money("INR", "en_IN"))
+    return ProductsEvent(cards=(card,), filters=("under ₹1,000",)).to_dict()
 
 
 def test_cards_escape_catalog_text_and_carry_actions():
@@ -35,8 +37,18 @@ def test_empty_states_and_cart_and_comparison():
     assert "cart is empty" in cart_html(None)
     cart = {"lines": [{"product_id": "a", "title": "T<b>", "quantity": 2, "unit_price": 5.0, "amount": 10.0,
                        "in_stock": True}], "subtotal": 10.0, "item_count": 2, "wishlist": ["W"]}
-    html = cart_html(cart)
+    html = cart_html(cart, Money("INR", "en_IN"))  # a payload stored before amounts came formatted
     assert "2 × T&lt;b&gt;" in html and 'data-action="remove"' in html and "2 items · ₹10" in html
+    cart["subtotal_text"] = "10\u00a0kr"
+    assert "2 items · 10\u00a0kr" in cart_html(cart)  # the assistant's formatted text wins
     table = comparison_html({"titles": ["A", "B"], "rows": [["Price", ["₹1", "₹2"]]], "verdict": "A <wins>"})
     assert "<th>[1] A</th>" in table and "A &lt;wins&gt;" in table
     assert comparison_html(None) == ""
+
+
+def test_a_card_sits_on_its_image_placeholder() -> None:
+    html = cards_html(_card())
+    assert '<div class="sa-img"><span class="sa-img-ph" aria-hidden="true">No image</span><img src=' in html
+    data = _card()
+    data["cards"][0]["image_url"] = ""
+    assert 'class="sa-img sa-img-none"' in cards_html(data) and "<img" not in cards_html(data)

@@ -26,7 +26,8 @@ NASTY = Product(id="n&1<x>", title='Tom & Jerry <b>"Mug"</b> \x00\x07 ☕', bran
 
 
 def parse(products: list[Product]) -> ET.Element:
-    text = "".join(merchant_feed(products, title="Shop & Co", link="https://shop.example/", description="a <store>"))
+    text = "".join(merchant_feed(products, title="Shop & Co", link="https://shop.example/", description="a <store>",
+                                 currency="INR"))
     return ET.fromstring(text.encode())
 
 
@@ -56,7 +57,10 @@ def test_the_feed_is_well_formed_rss_with_the_g_namespace_whatever_the_catalog_h
 
 
 def test_llms_txt_follows_llmstxt_org() -> None:
-    text = llms_txt("Acme & Sons", "USD", demo_products(), "https://acme.example/")
+    from assistant.store_profile import DEMO_DIR
+    from ui.mcp.sources import _documents
+
+    text = llms_txt("Acme & Sons", "USD", demo_products(), "https://acme.example/", _documents(DEMO_DIR / "policies"))
     lines = text.splitlines()
     assert lines[0] == "# Acme & Sons" and lines[1] == "" and lines[2].startswith("> Acme & Sons is an online store "
                                                                                 "with 12 products")

@@ -185,11 +185,11 @@ def test_budgeted_searches_on_the_real_demo_store_over_http(tmp_path: Any, minil
     from pathlib import Path
 
     from assistant.services import build_services
-    from assistant.settings import Settings
+    from assistant.store_profile import demo_settings
 
     repo = Path(__file__).resolve().parents[2]
     data_dir = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", repo / "var" / "test-data"))
-    cfg = Settings(data_dir=data_dir, database_url=f"sqlite:///{tmp_path / 'state.db'}")
+    cfg = demo_settings(data_dir=data_dir, database_url=f"sqlite:///{tmp_path / 'state.db'}")
     real = Assistant(build_services(cfg, embedder=minilm, chat_model=None, with_support=False))
     app = create_app(real, cfg)
     budgets = [("analog watch under 1000", {}, 1000.0), ("running shoes", {"max_price": 800}, 800.0),

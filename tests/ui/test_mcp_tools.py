@@ -48,7 +48,7 @@ def test_search_with_a_budget_returns_only_products_within_it_at_catalog_prices(
     catalog = app.services.catalog
     out = payload(run(server_for(app, settings()),
                       lambda c: c.call_tool("search_products", {"query": "running shoes under 2200"})))
-    assert out["filters"]["max_price"] == 2200 and out["from_words"] == ["under INR 2,200", "category: footwear"]
+    assert out["filters"]["max_price"] == 2200 and out["from_words"] == ["under ₹2,200", "category: footwear"]
     assert out["products"]
     for item in out["products"]:
         product = catalog[item["id"]]
@@ -74,7 +74,7 @@ def test_structured_filters_merge_over_the_words_and_win() -> None:
 
     cheaper, adidas, gold, usd, unknown = run(server, body)
     assert cheaper["filters"]["max_price"] == 1000 and all(p["price"]["amount"] <= 1000 for p in cheaper["products"])
-    assert cheaper["from_words"][0] == "under INR 3,000" and cheaper["from_arguments"] == ["under INR 1,000"]
+    assert cheaper["from_words"][0] == "under ₹3,000" and cheaper["from_arguments"] == ["under ₹1,000"]
     assert [p["brand"] for p in adidas["products"]] == ["Adidas"] and adidas["filters"]["in_stock"] is True
     assert [p["id"] for p in gold["products"]] == ["w2"]
     assert usd["filters"]["max_price"] == 1245.0 and all(p["price"]["amount"] <= 1245 for p in usd["products"])
@@ -100,10 +100,11 @@ def test_get_product_and_errors_a_model_can_act_on() -> None:
 
 
 def test_comparison_uses_the_chats_rows() -> None:
-    out = payload(run(server_for(assistant(), settings()),
+    app = assistant()
+    out = payload(run(server_for(app, settings()),
                       lambda c: c.call_tool("compare_products", {"product_ids": ["s1", "s2", "s3"]})))
     by_id = {p.id: p for p in demo_products()}
-    expected = comparison_rows([by_id["s1"], by_id["s2"], by_id["s3"]])
+    expected = comparison_rows([by_id["s1"], by_id["s2"], by_id["s3"]], money=app.services.config.money)
     assert [(r["attribute"], tuple(r["values"])) for r in out["rows"]] == expected
     assert "cheapest" in out["verdict"] and [p["id"] for p in out["products"]] == ["s1", "s2", "s3"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
-from assistant.settings import Settings
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from tests.servers import serve_in_thread
 from ui.api.app import create_app
@@ -24,13 +25,19 @@ CHROMIUM = Path(os.environ.get("SHOPASSIST_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium)")
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[str, Any]]:
-    services = make_services(demo_products(), model=FakeChatModel("These are light and comfortable for running."),
-                             database_url="sqlite://")
-    app = create_app(Assistant(services), Settings())
+@contextmanager
+def serve(answer: str) -> Iterator[tuple[str, Any]]:
+    """The API app on the demo products (whose image URLs do not load offline) with a model saying `answer`."""
+    services = make_services(demo_products(), model=FakeChatModel(answer), database_url="sqlite://")
+    app = create_app(Assistant(services), demo_settings())
     with serve_in_thread(app) as url:
         yield url, app
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[str, Any]]:
+    with serve("These are light and comfortable for running.") as target:
+        yield target
 
 
 @pytest.fixture
@@ -125,3 +132,41 @@ def test_identify_uses_the_stores_hmac_and_a_forged_hash_is_refused(served, brow
     page.locator("#shopassist-widget .input").press("Enter")
     page.locator("#shopassist-widget .card").first.wait_for()
     assert {c.user_id for c in store.conversations.recent()} == {"demo:u:alice"}
+
+
+def test_widget_renders_formatting_safely_and_a_placeholder_for_images_that_do_not_load(browser) -> None:  # type: ignore[no-untyped-def]
+    answer = 'These are **light** and <img src=x onerror="window.__pwned=1"> comfortable for running.'
+    with serve(answer) as (base, _):
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{base}/demo")
+        page.evaluate("window.ShopAssist.open()")
+        page.locator("#shopassist-widget .input").fill("running shoes under 3000")
+        page.locator("#shopassist-widget .input").press("Enter")
+        page.locator("#shopassist-widget .card").first.wait_for()
+        bubble = page.locator("#shopassist-widget .msg.assistant").last
+        bubble.get_by_text("comfortable for running", exact=False).wait_for()
+        # the answer's formatting is rendered: "**1.**" is bold, "**light**" is bold, nothing raw
+        assert bubble.locator("strong").all_inner_texts()[:2] == ["1.", "light"]
+        assert "**" not in bubble.inner_text() and bubble.locator("p").count() >= 2  # paragraphs, not raw newlines
+        # markup from the model is shown as text, never run
+        assert '<img src=x onerror="window.__pwned=1">' in bubble.inner_text()
+        assert page.locator("#shopassist-widget .msg img").count() == 0
+        assert page.evaluate("window.__pwned") is None
+        # cards show prices in the store's format and a neat placeholder for images that do not load offline
+        card = page.locator("#shopassist-widget .card").first
+        assert "\u20b9" in card.locator(".p").inner_text()
+        page.locator("#shopassist-widget .card .img .ph").first.wait_for()
+        page.wait_for_function("""() => {
+            const root = document.querySelector('#shopassist-widget').shadowRoot;
+            return [...root.querySelectorAll('.card img')].every((i) => i.complete && i.naturalWidth > 0);
+        }""")  # every <img> left is a loaded one: broken ones were replaced
+        assert card.locator(".ph").inner_text().strip() == "No image"
+        # lists: the checkout summary's "- " lines become a list
+        page.locator("#shopassist-widget .card button.add").first.click()
+        page.get_by_text("Cart: 1").wait_for()
+        page.locator("#shopassist-widget .input").fill("show my cart")
+        page.locator("#shopassist-widget .input").press("Enter")
+        summary = page.locator("#shopassist-widget .msg.assistant").last
+        summary.locator("ul li").first.wait_for()
+        assert "\u00d7" in summary.locator("ul li").first.inner_text() and "Subtotal" in summary.inner_text()

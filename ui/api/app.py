@@ -22,9 +22,11 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     from assistant.desk.queue import AgentDesk
     from assistant.privacy import install_log_masking
     from ui.api import errors
+    from ui.api.insights import make_insights_router
     from ui.api.middleware import CorsAndLimits
     from ui.api.routes import make_router
     from ui.api.security import Guard
+    from ui.console.insights import make_console_insights_router
     from ui.console.routes import make_console_router
     from ui.mcp.http import mount_agent_endpoints
     from ui.widget.routes import make_widget_router
@@ -43,9 +45,19 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     app.state.guard = guard
     app.include_router(make_router(assistant, guard))
     app.include_router(make_console_router(assistant, desk, cfg.api.agent_session_hours))
-    app.include_router(make_widget_router())
+    app.include_router(make_insights_router(assistant, guard))  # the owner's view: /v1/insights and the
+    app.include_router(make_console_insights_router(assistant, desk))  # console's Insights tab
+    app.include_router(make_widget_router(next(iter(cfg.api.sites), ""), assistant.services.config.store_name))
     mount_agent_endpoints(app, assistant, cfg, guard)  # /mcp, /llms.txt, /feeds/google-merchant.xml
+    if not cfg.api.sites:
+        from assistant.store_profile import NO_SITE_KEYS
+
+        log.warning(NO_SITE_KEYS)
     app.add_middleware(CorsAndLimits, cfg=cfg.api)
+    if cfg.simulation:  # `shopassist simulate` and tests only: requests may say what time it is
+        from ui.api.simtime import SimulatedTime
+
+        app.add_middleware(SimulatedTime)
     return app
 
 

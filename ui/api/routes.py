@@ -51,8 +51,8 @@ def sse(event: Event) -> str:
 
 def cart_out(event: CartEvent) -> dict[str, Any]:
     d = event.to_dict()
-    return {"lines": d["lines"], "subtotal": d["subtotal"], "item_count": d["item_count"],
-            "wishlist": list(d["wishlist"])}
+    return {"lines": d["lines"], "subtotal": d["subtotal"], "subtotal_text": d["subtotal_text"],
+            "item_count": d["item_count"], "wishlist": list(d["wishlist"])}
 
 
 def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
@@ -169,7 +169,8 @@ def make_router(assistant: Assistant, guard: Guard) -> APIRouter:
     def get_cart(caller: CallerDep) -> dict[str, Any]:
         latest = store.conversations.latest(caller.user_id)
         if latest is None:
-            return {"lines": [], "subtotal": 0.0, "item_count": 0, "wishlist": []}
+            return {"lines": [], "subtotal": 0.0, "subtotal_text": assistant.services.config.money(0), "item_count": 0,
+                    "wishlist": []}
         return cart_out(Conversation(assistant.services, latest.id, caller.user_id).cart())
 
     @router.post("/v1/cart/items", response_model=EventsOut, responses=ERRORS, tags=["cart"])

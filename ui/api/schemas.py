@@ -69,11 +69,14 @@ class CartLineOut(BaseModel):
     unit_price: float
     amount: float
     in_stock: bool
+    unit_price_text: str = Field(default="", description="the unit price in the store's money format")
+    amount_text: str = ""
 
 
 class CartOut(BaseModel):
     lines: list[CartLineOut]
     subtotal: float
+    subtotal_text: str = Field(default="", description="the subtotal in the store's money format (\"$24.99\")")
     item_count: int
     wishlist: list[str]
 

@@ -6,6 +6,8 @@ localStorage. A store that knows its shopper can add `X-User-Id` and
 the same profile follows the shopper across devices; a wrong hash is refused.
 Server-to-server calls send `Authorization: Bearer sk_...` and `X-User-Id`.
 User ids are namespaced by site, so one store never sees another's shoppers.
+A server with no site keys configured refuses every call with the sentence that
+says how to get them (`shopassist init`, or SHOPASSIST_API__SITES).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fastapi import Request
 
 from assistant.settings import ApiSettings, SiteSettings
 from assistant.storage.engine import Database
+from assistant.store_profile import NO_SITE_KEYS
 from ui.api.errors import ApiError
 from ui.api.ratelimit import RateLimits
 
@@ -66,6 +69,8 @@ class Guard:
         return any(origin in s.origins for s in self.cfg.sites.values())
 
     def caller(self, request: Request) -> Caller:
+        if not self.cfg.sites:
+            raise ApiError(503, "no_site_keys", NO_SITE_KEYS)
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
             return self._server(request, auth[7:].strip())
@@ -107,6 +112,22 @@ class Guard:
         caller = Caller(site.site_id, site, f"{site.site_id}:u:{store_user}", "server", f"{site.site_id}:server")
         self._limit(caller, request)
         return caller
+
+    def store_server(self, request: Request) -> SiteSettings:
+        """A call from the store's own tools about the store as a whole (no shopper): the site's secret key
+        (`Authorization: Bearer sk_...`) and nothing else; rate-limited with the site's other calls."""
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        pk = self._secret_keys.get(token) if token.startswith("sk_") else None
+        if pk is None:
+            raise ApiError(401, "bad_secret_key",
+                           "This call needs the site's secret key (Authorization: Bearer sk_...).")
+        site = self.cfg.sites[pk]
+        wait = self.site_buckets.take(site.site_id, 1.0)
+        if wait > 0:
+            raise ApiError(429, "rate_limited", f"Too many requests; retry in {math.ceil(wait)} s.",
+                           headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        return site
 
     def _limit(self, caller: Caller, request: Request) -> None:
         cost = 0.25 if request.method == "GET" else 1.0  # the widget polls while a person answers

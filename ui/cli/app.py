@@ -21,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from retrieval.errors import UserError
-from ui.cli import agents, bench, catalog, db, mcp, serve, train
+from ui.cli import agents, bench, catalog, db, insights, mcp, serve, store, train
 from ui.cli.output import EXIT_INTERRUPTED, err, fail
 
 
@@ -68,7 +68,8 @@ register(app, {
     "search": catalog.search_cmd,
     "shell": catalog.shell_cmd,
     "info": catalog.info_cmd,
-    # running the assistant
+    # the store and running its assistant
+    "init": store.init_cmd,
     "run": serve.run_cmd,
     "serve": serve.serve_cmd,
     "doctor": serve.doctor_cmd,
@@ -76,6 +77,8 @@ register(app, {
     # other AI agents
     "mcp": mcp.mcp_cmd,
     "export": mcp.export_cmd,
+    # the store owner's view
+    "simulate": insights.simulate_cmd,
 })
 register(agents_app, {"create": agents.create_cmd})
 register(db_app, {"upgrade": db.upgrade_cmd, "current": db.current_cmd, "history": db.history_cmd})
@@ -91,6 +94,8 @@ register(bench_app, {
     "dialogues": bench.dialogues_cmd,
     "load": bench.load_cmd,
     "mcp": mcp.bench_mcp_cmd,
+    "insights": insights.bench_insights_cmd,
+    "learning": insights.bench_learning_cmd,
 })
 register(train_app, {
     "fusion": train.fusion_cmd,

@@ -159,6 +159,7 @@ def grounding_cmd(
 ) -> None:
     """Explanations, support answers and promotions with the configured LLM; count what slips through."""
     from assistant.llm.chain import ready_backend
+    from assistant.store_profile import DEMO_DIR, demo_config
     from assistant.support.answer import SupportAnswerer
     from assistant.support.index import PolicyIndex
     from evaluation.grounding import red_team_model, run_grounding_bench
@@ -167,7 +168,9 @@ def grounding_cmd(
 
     settings = load_settings()
     model = red_team_model() if red_team else ready_backend(settings.llm, settings.data_dir)
-    answerer = SupportAnswerer(PolicyIndex(default_embedder()), store=settings.store_name)
+    demo = demo_config()  # the grounding bench runs on the demo store's catalog and policies
+    answerer = SupportAnswerer(PolicyIndex.from_folder(default_embedder(), DEMO_DIR / "policies"),
+                               store=demo.store_name, money=demo.money)
     with progress(f"grounding bench ({model.name})", quiet=json_out) as bar:
         result = run_grounding_bench(model, load_demo_catalog(), answerer, n_products=products, limit=limit or None,
                                      progress=bar.step)
@@ -188,12 +191,13 @@ def redteam_cmd(
     from assistant.llm import ChatModel
     from assistant.llm.chain import ready_backend
     from assistant.services import build_services
+    from assistant.store_profile import demo_settings
     from evaluation.grounding import red_team_model
     from evaluation.redteam.bench import run_redteam
 
     if llm not in ("embedded", "fake", "none"):
         fail(f"--llm {llm!r}: use embedded, fake or none")
-    settings = load_settings()
+    settings = demo_settings()  # the attacks are written against the demo store (its catalog and orders)
     model: ChatModel | None = None
     if llm == "fake":
         model = red_team_model()
@@ -217,11 +221,12 @@ def turns_cmd(
     repeat: Annotated[int, typer.Option(min=1, max=50, help="times each script is played")] = 3,
 ) -> None:
     """Scripted multi-turn conversations: latency to first event / card / text, turn time, scene accuracy."""
+    from assistant.store_profile import demo_settings
     from evaluation.turns import SCRIPTS, bench_services, run_turns_bench
 
     if llm not in ("fake", "embedded"):
         fail(f"unknown --llm {llm!r}: use fake or embedded")
-    cfg = load_settings()
+    cfg = demo_settings()  # the scripted conversations are the demo store's
     services, tmp = bench_services(cfg.ensure_data_dir(), llm, cfg)
     try:
         with progress("turns", repeat * sum(len(s) for s in SCRIPTS), quiet=json_out) as bar:

@@ -22,7 +22,7 @@ def index_cmd(
     mapping: Annotated[
         list[str] | None, typer.Option("--map", help="field=column, e.g. --map id=sku (repeatable)")
     ] = None,
-    currency: Annotated[str, typer.Option(help="currency of prices in the file")] = "INR",
+    currency: Annotated[str, typer.Option(help="currency of prices in the file (default: the store's)")] = "",
     keep_missing: Annotated[bool, typer.Option(help="keep indexed products absent from the file")] = False,
 ) -> None:
     """Ingest a catalog file and build or update (upsert) its search index."""

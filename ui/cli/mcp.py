@@ -58,7 +58,8 @@ def export_cmd(
     cfg = load_settings()
     products = _catalog_products(cfg.data_dir, catalog or cfg.retrieval.catalog)
     pieces = merchant_feed(products, title=cfg.store_name, link=base_url,
-                           description=store_summary(cfg.store_name, cfg.store_currency, products))
+                           description=store_summary(cfg.store_name, cfg.store_currency, products),
+                           currency=cfg.store_currency)
     if output is None:
         sys.stdout.writelines(pieces)
         return

@@ -19,7 +19,7 @@ def serve_cmd(
     port: PortOpt = None,
     llm: Annotated[str | None, typer.Option(help="LLM backend: auto | llamacpp | openai | fake")] = None,
 ) -> None:
-    """The chat web app (Gradio) on the demo store with the embedded defaults."""
+    """The assistant for the configured store profile (shopassist.toml): chat, widget API, console."""
     from ui.server import serve
 
     if llm and llm not in LLM_BACKENDS:
@@ -28,8 +28,11 @@ def serve_cmd(
 
 
 def run_cmd(host: HostOpt = None, port: PortOpt = None) -> None:
-    """The main job: the assistant on the bundled demo store with embedded defaults (no GPU needed)."""
-    serve_cmd(host=host, port=port, llm=None)
+    """The main job: `serve` for the configured store, or on the bundled demo store's profile when no store is
+    configured (embedded defaults, no GPU needed)."""
+    from ui.server import serve
+
+    serve(host=host, port=port, demo_if_unconfigured=True)
 
 
 def doctor_cmd(

@@ -70,8 +70,16 @@ def ranker_cmd(
     labels: LabelsOpt = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="model file (default: shipped)")] = None,
     cache_dir: CacheOpt = DEFAULT_CACHE,
+    from_events: Annotated[bool, typer.Option("--from-events", help="learn from the shoppers' logged clicks, carts, "
+                                              "likes and dislikes instead; promote only if not worse")] = False,
+    holdout_days: Annotated[int, typer.Option(min=1, max=60, help="--from-events: last days held out")] = 2,
+    dry_run: Annotated[bool, typer.Option(help="--from-events: decide, but do not switch the served model")] = False,
 ) -> None:
-    """Train the LambdaMART ranker + relevance regressor on the Home Depot judgements."""
+    """Train the LambdaMART ranker + relevance regressor on the Home Depot judgements (or, with --from-events,
+    on the logged behaviour of this store's shoppers)."""
+    if from_events:
+        _ranker_from_events(holdout_days, not dry_run)
+        return
     from evaluation.training.ranker import train_ranker
     from ranking.model import default_model_path
     from retrieval.embedding import default_embedder
@@ -116,3 +124,18 @@ def support_intents_cmd(
 
     stats = train_from_bitext(data_dir)
     typer.echo(f"wrote {MODEL_PATH} ({json.dumps(stats)})")
+
+
+def _ranker_from_events(holdout_days: int, promote: bool) -> None:
+    from assistant.storage.store import StateStore
+    from evaluation.training.from_events import retrain_from_events
+    from ranking.registry import registry_for
+    from ui.cli.output import note
+
+    settings = load_settings()
+    store = StateStore.from_url(settings.resolved_database_url())
+    result = retrain_from_events(store, registry_for(settings.data_dir), holdout_days=holdout_days,
+                                 promote=promote, log=note)
+    typer.echo(json.dumps({"promoted": result.promoted, "reason": result.reason, "candidate": result.candidate,
+                           "served_before": result.current, "model_path": result.model_path,
+                           **result.figures}, indent=2))

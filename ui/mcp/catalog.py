@@ -17,7 +17,7 @@ from assistant.conversation.skills.recommend import popular_picks
 from assistant.conversation.skills.safety import refusal
 from assistant.conversation.skills.showing import rank_hits
 from retrieval.catalog import Product
-from retrieval.filters import DEFAULT_FX_TO_STORE, QueryFilters, colour_families
+from retrieval.filters import QueryFilters, colour_families
 from retrieval.hybrid import QueryError, clean_query
 from scene.detector import SceneResult
 from scene.slots import SceneSlots
@@ -42,12 +42,14 @@ INSTRUCTION_NOTE = ("The query contained an instruction; search_products only se
                     "so it was searched as words.")
 
 
-def summary(product: Product) -> ProductSummary:
+def summary(product: Product, currency: str) -> ProductSummary:
+    """A product as agents see it; `currency` is the store's (a catalog may not name one per product)."""
     title_flagged = untrusted.addresses_agents(product.title)
+    code = product.currency or currency
     return ProductSummary(
         id=product.id, title=product.title, brand=product.brand, category=product.category,
-        price=money(product.price, product.currency),
-        list_price=money(product.list_price, product.currency) if product.on_sale and product.list_price else None,
+        price=money(product.price, code),
+        list_price=money(product.list_price, code) if product.on_sale and product.list_price else None,
         discount_pct=product.discount_pct, availability="in_stock" if product.in_stock else "out_of_stock",
         rating=product.rating, rating_count=product.rating_count, url=product.url,
         image_url=product.image_urls[0] if product.image_urls else "", variants=variants_of(product),
@@ -55,8 +57,8 @@ def summary(product: Product) -> ProductSummary:
     )
 
 
-def detail(product: Product) -> ProductDetail:
-    base = summary(product)
+def detail(product: Product, currency: str) -> ProductDetail:
+    base = summary(product, currency)
     description, flagged = untrusted.clean(product.description)
     attributes: dict[str, str] = {}
     for key, value in product.attributes.items():
@@ -123,14 +125,12 @@ def explicit_filters(services: Services, *, min_price: float | None = None, max_
 
 
 def _rate_to_store(fx: dict[str, float], currency: str, store: str) -> float | None:
-    """The factor from `currency` to the store currency, from the same rates the filter parser uses."""
+    """The factor from `currency` to the store currency: the store's configured rates (store-currency units
+    per unit, as the filter parser reads them); None when the store has no rate for it."""
     code = currency.strip().upper()
     if code == store:
         return 1.0
-    rates = {**DEFAULT_FX_TO_STORE, **fx}
-    if code not in rates or store not in rates:
-        return None
-    return rates[code] / rates[store]
+    return fx.get(code)
 
 
 def search(services: Services, query: str, explicit: QueryFilters, notes: list[str], limit: int = 10) -> SearchOut:
@@ -149,10 +149,10 @@ def search(services: Services, query: str, explicit: QueryFilters, notes: list[s
         response = searcher.search(text, k=k, filters=explicit)
     if refusal(text, zh=False):
         notes = [INSTRUCTION_NOTE, *notes]
-    symbol = f"{currency} "
+    money = services.config.money
     return SearchOut(query=text, matched_text=response.parsed.residual, filters=filters_out(response.filters, currency),
-                     from_words=words.describe(symbol), from_arguments=explicit.describe(symbol),
-                     products=[summary(p) for p in in_stock_first([h.product for h in response.hits])],
+                     from_words=words.describe(money), from_arguments=explicit.describe(money),
+                     products=[summary(p, currency) for p in in_stock_first([h.product for h in response.hits])],
                      notes=[*notes, *response.notes])
 
 
@@ -167,8 +167,9 @@ def compare(services: Services, product_ids: Sequence[str]) -> ComparisonOut:
         raise ToolError("compare_products takes 2 to 4 different product ids from search_products.")
     products = [require_product(services, pid) for pid in ids]
     rows = [ComparisonRow(attribute=name, values=[untrusted.clean(v)[0] for v in values])
-            for name, values in comparison_rows(products)]
-    return ComparisonOut(products=[summary(p) for p in products], rows=rows, verdict=verdict(products))
+            for name, values in comparison_rows(products, money=services.config.money)]
+    return ComparisonOut(products=[summary(p, store_currency(services)) for p in products], rows=rows,
+                         verdict=verdict(products, money=services.config.money))
 
 
 def recommend(services: Services, need: str, explicit: QueryFilters, notes: list[str], user_id: str | None,
@@ -189,7 +190,8 @@ def recommend(services: Services, need: str, explicit: QueryFilters, notes: list
         picks = popular_picks(services, k, set())
     profile = services.profile(user_id) if user_id else None
     return RecommendOut(need=text, filters=filters_out(response.filters, store_currency(services)),
-                        picks=[PickOut(product=summary(p.product), reasons=list(p.reasons)) for p in picks],
+                        picks=[PickOut(product=summary(p.product, store_currency(services)), reasons=list(p.reasons))
+                               for p in picks],
                         personalized=bool(profile is not None and not profile.is_cold and services.ranker),
                         notes=[*notes, *response.notes])
 

@@ -56,7 +56,7 @@ def _sub(item: ET.Element, tag: str, value: str, limit: int = 5000) -> None:
         ET.SubElement(item, f"g:{tag}").text = _text(value, limit)
 
 
-def feed_item(product: Product) -> ET.Element:
+def feed_item(product: Product, currency: str) -> ET.Element:
     """One product as a Merchant `<item>` (price/sale_price, availability, identifiers when known)."""
     item = ET.Element("item")
     _sub(item, "id", product.id, 50)
@@ -68,11 +68,12 @@ def feed_item(product: Product) -> ET.Element:
         _sub(item, "image_link" if i == 0 else "additional_image_link", url, 2000)
     _sub(item, "availability", "in_stock" if product.in_stock else "out_of_stock")
     _sub(item, "condition", "new")
+    code = product.currency or currency  # a catalog without per-product currencies is in the store's
     if product.on_sale and product.list_price:
-        _sub(item, "price", feed_price(product.list_price, product.currency))
-        _sub(item, "sale_price", feed_price(product.price, product.currency))
+        _sub(item, "price", feed_price(product.list_price, code))
+        _sub(item, "sale_price", feed_price(product.price, code))
     else:
-        _sub(item, "price", feed_price(product.price, product.currency))
+        _sub(item, "price", feed_price(product.price, code))
     _sub(item, "brand", product.brand, 70)
     _sub(item, "product_type", " > ".join(product.category_path), 750)
     variants = sources.variants_of(product)
@@ -87,7 +88,8 @@ def feed_item(product: Product) -> ET.Element:
     return item
 
 
-def merchant_feed(products: Iterable[Product], *, title: str, link: str, description: str) -> Iterator[str]:
+def merchant_feed(products: Iterable[Product], *, title: str, link: str, description: str,
+                  currency: str) -> Iterator[str]:
     """The feed as pieces of text (a streaming response or a file)."""
     yield f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:g="{G_NS}">\n<channel>\n'
     for tag, value in (("title", title), ("link", link), ("description", description)):
@@ -95,7 +97,7 @@ def merchant_feed(products: Iterable[Product], *, title: str, link: str, descrip
         element.text = _text(value, 5000)
         yield ET.tostring(element, encoding="unicode") + "\n"
     for product in products:
-        yield ET.tostring(feed_item(product), encoding="unicode") + "\n"
+        yield ET.tostring(feed_item(product, currency), encoding="unicode") + "\n"
     yield "</channel>\n</rss>\n"
 
 
@@ -108,7 +110,8 @@ def store_summary(name: str, currency: str, products: Sequence[Product]) -> str:
             "shopper's cart through the MCP server; every answer is the store's own data.")
 
 
-def llms_txt(name: str, currency: str, products: Sequence[Product], base_url: str) -> str:
+def llms_txt(name: str, currency: str, products: Sequence[Product], base_url: str,
+             policies: Sequence[sources.PolicyDocument] = ()) -> str:
     base = base_url.rstrip("/")
     lines = [f"# {name}", "", f"> {store_summary(name, currency, products)}", "",
              "Agents authenticate with the store's site key (`X-Site-Key: pk_...`, or `Authorization: Bearer sk_...` "
@@ -119,7 +122,7 @@ def llms_txt(name: str, currency: str, products: Sequence[Product], base_url: st
              "resources: `store://profile` and one `store://policies/...` per policy",
              f"- [Product feed]({base}{FEED_PATH}): every product in Google Merchant format (RSS 2.0, `g:` namespace)",
              f"- [HTTP API docs]({base}/docs): the widget and server-to-server API", "", "## Policies", ""]
-    for doc in sources.policy_documents():
+    for doc in policies:
         ids = [s.id for s in doc.sections]
         span = f"sections {ids[0]}-{ids[-1]}" if ids else "no sections"
         lines.append(f"- [{doc.title}]({base}/policies/{doc.slug}.md): {span}")
@@ -131,12 +134,13 @@ def make_feed_router(assistant: Assistant) -> APIRouter:
     router = APIRouter(tags=["agents"])
     services = assistant.services
     name, currency = sources.store_name(services), sources.store_currency(services)
-    docs = {d.slug: d for d in sources.policy_documents()}
+    docs = {d.slug: d for d in sources.policy_documents(services)}
 
     @router.get("/llms.txt", response_class=PlainTextResponse)
     def llms(request: Request) -> PlainTextResponse:
         """The store for AI agents (llmstxt.org): summary and links to the MCP server, feed, docs and policies."""
-        return PlainTextResponse(llms_txt(name, currency, list(services.catalog), str(request.base_url)),
+        return PlainTextResponse(llms_txt(name, currency, list(services.catalog), str(request.base_url),
+                                          list(docs.values())),
                                  headers=CACHE)
 
     @router.get(FEED_PATH, response_class=XmlStream)
@@ -144,7 +148,7 @@ def make_feed_router(assistant: Assistant) -> APIRouter:
         """The catalog in Google Merchant feed format (RSS 2.0 with the g: namespace)."""
         products = list(services.catalog)
         body = merchant_feed(products, title=name, link=str(request.base_url),
-                             description=store_summary(name, currency, products))
+                             description=store_summary(name, currency, products), currency=currency)
         return XmlStream(body, media_type="application/xml; charset=utf-8", headers=CACHE)
 
     @router.get("/policies/{slug}.md", response_class=Markdown, responses=NOT_FOUND)

@@ -196,8 +196,8 @@ class OrderOut(BaseModel):
     status: str
     lines: list[OrderLineOut]
     total: Money
-    placed_on: str
-    promised_on: str
+    placed_on: str | None
+    promised_on: str | None
     delivered_on: str | None = None
     courier: str = ""
     tracking_url: str = ""

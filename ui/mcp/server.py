@@ -150,7 +150,7 @@ def build_server(assistant: Assistant, api: ApiSettings, *, guard: Guard | None 
     def get_product(product_id: str, ctx: Context) -> ProductDetail:
         """One product's full catalog record: price, availability, description, attributes, images, variants."""
         caller(ctx, READ)
-        return catalog.detail(catalog.require_product(services, product_id))
+        return catalog.detail(catalog.require_product(services, product_id), sources.store_currency(services))
 
     @server.tool(annotations=READ_ONLY)
     def compare_products(
@@ -192,9 +192,9 @@ def build_server(assistant: Assistant, api: ApiSettings, *, guard: Guard | None 
         if not found:
             raise ToolError(f"No policy section matches {topic!r}; read the store://profile resource for the list.")
         best = found[0]
-        doc = sources.document_of(best)
+        doc = sources.document_of(services, best)
         related = [PolicyRef(section_id=s.id, title=s.title, citation=s.citation,
-                             uri=(d.uri if (d := sources.document_of(s)) else "")) for s in found[1:]]
+                             uri=(d.uri if (d := sources.document_of(services, s)) else "")) for s in found[1:]]
         return PolicyOut(section_id=best.id, title=best.title, document=best.document, text=best.text,
                          citation=best.citation, source=doc.uri if doc else "", related=related)
 
@@ -253,7 +253,7 @@ def _add_resources(server: MCPServer, assistant: Assistant) -> None:
     server.add_resource(TextResource(uri="store://profile", name="store-profile", title=f"{profile.name}: profile",
                                      description="name, currency, languages, policies, endpoints, authentication",
                                      mime_type="application/json", text=profile.model_dump_json(indent=2)))
-    for doc in sources.policy_documents():
+    for doc in sources.policy_documents(assistant.services):
         server.add_resource(TextResource(uri=doc.uri, name=doc.slug, title=f"Policy: {doc.title}",
                                          description=f"the store's {doc.title} policy (sections "
                                                      f"{', '.join(s.id for s in doc.sections)})",

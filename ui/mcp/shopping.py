@@ -74,8 +74,9 @@ def cart(assistant: Assistant, caller: AgentCaller) -> CartOut:
         p = services.product(pid)
         if p is None:
             continue  # no longer in the catalog: the chat's cart skips it too
-        lines.append(CartLineOut(product_id=p.id, title=p.title, quantity=qty, unit_price=money(p.price, p.currency),
-                                 amount=money(p.price * qty, p.currency),
+        lines.append(CartLineOut(product_id=p.id, title=p.title, quantity=qty,
+                                 unit_price=money(p.price, p.currency or currency),
+                                 amount=money(p.price * qty, p.currency or currency),
                                  availability="in_stock" if p.in_stock else "out_of_stock"))
     subtotal = sum(line.amount.amount for line in lines)
     return CartOut(owner="visitor" if caller.visitor_id else "shopper", lines=lines,
@@ -129,8 +130,9 @@ def promotions(assistant: Assistant, caller: AgentCaller, product_id: str | None
         near_misses=[NearMissOut(code=n.coupon.code, description=n.coupon.description, needs=n.reason,
                                  shortfall=money(n.shortfall, currency) if n.shortfall else None)
                      for n in result.near_misses],
-        sale_items=[SaleOut(product_id=p.id, title=p.title, price=money(p.price, p.currency),
-                            list_price=money(p.list_price or p.price, p.currency), discount_pct=p.discount_pct)
+        sale_items=[SaleOut(product_id=p.id, title=p.title, price=money(p.price, p.currency or currency),
+                            list_price=money(p.list_price or p.price, p.currency or currency),
+                            discount_pct=p.discount_pct)
                     for p in result.sale_items])
 
 
@@ -138,8 +140,9 @@ def _order_out(order: Order, currency: str) -> OrderOut:
     return OrderOut(order_id=order.order_id, status=order.status,
                     lines=[OrderLineOut(title=ln.title, quantity=ln.quantity, unit_price=money(ln.unit_price, currency))
                            for ln in order.lines],
-                    total=money(order.total, currency), placed_on=order.placed_on.isoformat(),
-                    promised_on=order.promised_on.isoformat(),
+                    total=money(order.total, currency),
+                    placed_on=order.placed_on.isoformat() if order.placed_on else None,
+                    promised_on=order.promised_on.isoformat() if order.promised_on else None,
                     delivered_on=order.delivered_on.isoformat() if order.delivered_on else None,
                     courier=order.courier, tracking_url=order.tracking_url)
 
@@ -159,7 +162,7 @@ def order_status(assistant: Assistant, caller: AgentCaller, order_id: str | None
                             "order_id to list their orders.")
     currency = sources.store_currency(services)
     return OrderStatusOut(orders=[_order_out(o, currency) for o in orders],
-                          citation=sources.order_citation())
+                          citation=sources.order_citation(services))
 
 
 def handoff(assistant: Assistant, caller: AgentCaller, reason: str) -> HandoffOut:

@@ -1,8 +1,8 @@
 """Where the MCP server reads the store's own facts: profile, policies, promotions, orders, variants.
 
-Each is one thin function over today's objects (AssistantConfig, assistant/support/policies.py and
-its index, assistant/promotions, assistant/support/orders.py), so moving to the store profile, the
-`OrderSource`/`PromotionSource` seams and product variants changes this module only.
+Each is one thin function over the store's profile as the app loaded it (`AssistantConfig`: name,
+currency, languages, the policies folder; `Services`: the coupons file, the order source, the policy
+index), so the server says exactly what the store's own chat says.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from pathlib import Path
 from assistant.conversation.skills import Services
 from assistant.promotions import Cart, CartLine, PromoProfile, PromotionResult, eligible_promotions
 from assistant.support.orders import Order
-from assistant.support.policies import POLICY_DIR, PolicySection, parse_policy, section_by_id
+from assistant.support.policies import PolicySection, parse_policy
 from retrieval.catalog import Product
 from ui.mcp.models import PolicyDocumentRef, StoreProfileOut, Variant
 
-LANGUAGES = ["en", "zh"]  # the languages the assistant's templates speak
 ENDPOINTS = {"mcp": "/mcp", "llms_txt": "/llms.txt", "merchant_feed": "/feeds/google-merchant.xml",
              "api_docs": "/docs", "openapi": "/openapi.json", "http_api": "/v1", "widget": "/widget.js"}
 AUTHENTICATION = {
@@ -44,9 +43,14 @@ class PolicyDocument:
         return f"store://policies/{self.slug}"
 
 
+def policy_documents(services: Services) -> tuple[PolicyDocument, ...]:
+    """The store's policy files, one document each (the MCP resources); none when the profile names none."""
+    folder = services.config.policies_dir
+    return _documents(Path(folder)) if folder else ()
+
+
 @lru_cache(maxsize=4)
-def policy_documents(folder: Path = POLICY_DIR) -> tuple[PolicyDocument, ...]:
-    """The store's policy files, one document each (the MCP resources)."""
+def _documents(folder: Path) -> tuple[PolicyDocument, ...]:
     docs = []
     for path in sorted(folder.glob("*.md")):
         text = path.read_text(encoding="utf-8")
@@ -56,14 +60,14 @@ def policy_documents(folder: Path = POLICY_DIR) -> tuple[PolicyDocument, ...]:
     return tuple(docs)
 
 
-def document_of(section: PolicySection) -> PolicyDocument | None:
-    return next((d for d in policy_documents() if section in d.sections), None)
+def document_of(services: Services, section: PolicySection) -> PolicyDocument | None:
+    return next((d for d in policy_documents(services) if section in d.sections), None)
 
 
 def find_policy(services: Services, topic: str, k: int = 3) -> list[PolicySection]:
     """Sections for a topic, best first: an exact section id ("1.3", "§3.1"), else the support index's
     search by meaning, else word overlap (when support is off)."""
-    sections = [s for d in policy_documents() for s in d.sections]
+    sections = [s for d in policy_documents(services) for s in d.sections]
     exact = _SECTION_ID.match(topic)
     if exact:
         return [s for s in sections if s.id == exact.group(1)][:1]
@@ -94,7 +98,7 @@ def offers(services: Services, lines: Sequence[tuple[Product, int]], user_id: st
     orders = len(orders_of(services, store_user)) if store_user else 0
     cart = Cart([CartLine(p, q) for p, q in lines])
     return eligible_promotions(cart, PromoProfile(user_id or "", orders, cats, brands), services.catalog,
-                               services.now())
+                               services.now(), services.coupons, money=services.config.money)
 
 
 def orders_of(services: Services, store_user_id: str) -> list[Order]:
@@ -102,9 +106,10 @@ def orders_of(services: Services, store_user_id: str) -> list[Order]:
     return services.orders.for_user(store_user_id) if services.orders is not None else []
 
 
-def order_citation() -> str:
-    """The policy section that order status answers cite (what the chat's order flow cites)."""
-    return section_by_id("1.5").citation
+def order_citation(services: Services) -> str:
+    """The policy section that order status answers cite (what the chat's order flow cites; the policies'
+    routing names it), or "" when the store's policies name none."""
+    return services.citations.get("order_status", "").removeprefix("(Source: ").removesuffix(")")
 
 
 def variants_of(product: Product) -> list[Variant]:
@@ -115,6 +120,7 @@ def variants_of(product: Product) -> list[Variant]:
 def store_profile(services: Services) -> StoreProfileOut:
     """The store as agents see it (the `store://profile` resource and /llms.txt)."""
     docs = [PolicyDocumentRef(title=d.title, uri=d.uri, sections=[s.id for s in d.sections])
-            for d in policy_documents()]
-    return StoreProfileOut(name=store_name(services), currency=store_currency(services), languages=list(LANGUAGES),
+            for d in policy_documents(services)]
+    return StoreProfileOut(name=store_name(services), currency=store_currency(services),
+                           languages=list(services.config.languages),
                            policies=docs, endpoints=dict(ENDPOINTS), authentication=dict(AUTHENTICATION))

@@ -1,17 +1,25 @@
-"""Static routes: `/widget.js`, `/widget.css` and the demo host page `/demo`."""
+"""Static routes: `/widget.js`, `/widget.css` and the demo host page `/demo`.
+
+`/demo` is a fake store page embedding the widget with this server's first site key (a publishable
+key is public by design: it is in every store page's HTML). Without site keys it shows the widget's
+refusal, which says how to set them.
+"""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 HERE = Path(__file__).parent
 
 
-def make_widget_router() -> APIRouter:
+def make_widget_router(site_key: str = "", store_name: str = "") -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    page = ((HERE / "demo.html").read_text(encoding="utf-8")
+            .replace("{{SITE_KEY}}", escape(site_key)).replace("{{STORE_NAME}}", escape(store_name or "ShopAssist")))
 
     @router.get("/widget.js")
     def widget_js() -> FileResponse:
@@ -23,7 +31,7 @@ def make_widget_router() -> APIRouter:
         return FileResponse(HERE / "widget.css", media_type="text/css")
 
     @router.get("/demo")
-    def demo() -> FileResponse:
-        return FileResponse(HERE / "demo.html", media_type="text/html")
+    def demo() -> HTMLResponse:
+        return HTMLResponse(page)
 
     return router

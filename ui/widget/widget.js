@@ -1,7 +1,11 @@
 /* ShopAssist widget: <script src="https://STORE/widget.js" data-site-key="pk_..." async></script>
  * Options (data-* attributes or window.ShopAssistConfig): color, position (right|left), greeting, language (en|zh).
  * JS API: ShopAssist.open(), .close(), .identify(userId, userHash), .on("add_to_cart" | "message" | "handoff", fn).
- * Renders in a shadow root so the host page's CSS cannot break it; streams answers from the SSE API. */
+ * Renders in a shadow root so the host page's CSS cannot break it; streams answers from the SSE API.
+ * Prices arrive formatted by the server in the store's currency (card.price_text); the answer's light
+ * formatting (**bold**, line breaks, "- " and "1. " lists) is rendered after escaping every character,
+ * so no text from the catalog, the shopper or the model can inject markup. A product image that does
+ * not load becomes a neat placeholder. */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[data-site-key]");
@@ -16,12 +20,14 @@
   };
   var T = {
     en: { title: "Shopping assistant", hello: "Hi! What are you looking for today?", send: "Send",
-          person: "Talk to a person", add: "Add to cart", placeholder: "Ask about products…", added: "Added" },
+          person: "Talk to a person", add: "Add to cart", placeholder: "Ask about products…", added: "Added",
+          noimg: "No image", oos: "out of stock" },
     zh: { title: "购物助手", hello: "你好！今天想买点什么？", send: "发送", person: "转人工", add: "加入购物车",
-          placeholder: "问问商品…", added: "已加入" }
+          placeholder: "问问商品…", added: "已加入", noimg: "暂无图片", oos: "缺货" }
   }[opt.language] || null;
   if (!T) { T = { title: "Shopping assistant", hello: "Hi! What are you looking for today?", send: "Send",
-                  person: "Talk to a person", add: "Add to cart", placeholder: "Ask about products…", added: "Added" }; }
+                  person: "Talk to a person", add: "Add to cart", placeholder: "Ask about products…", added: "Added",
+                  noimg: "No image", oos: "out of stock" }; }
   var base = new URL(script.src, location.href).origin;
   var KEY = "shopassist:" + opt.siteKey;
   var saved = {};
@@ -58,8 +64,14 @@
     ".log{flex:1;overflow-y:auto;padding:10px;background:#f7f7f8}.msg{margin:6px 0;padding:8px 10px;border-radius:10px;" +
     "max-width:85%;white-space:pre-wrap;line-height:1.35}.user{background:" + opt.color + ";color:#fff;margin-left:auto}" +
     ".assistant{background:#fff;border:1px solid #e5e5e5}.agent{background:#fff7e6;border:1px solid #f5c16c}" +
+    ".msg.fmt{white-space:normal}.fmt p{margin:0 0 6px}.fmt p:last-child{margin-bottom:0}" +
+    ".fmt ul,.fmt ol{margin:4px 0 6px;padding-left:20px}.fmt li{margin:2px 0}" +
     ".cards{display:flex;gap:8px;overflow-x:auto;padding:4px 0}.card{min-width:150px;max-width:150px;background:#fff;" +
     "border:1px solid #ddd;border-radius:8px;padding:8px;font-size:12px}.card .t{font-weight:600;height:32px;overflow:hidden}" +
+    ".card .img{height:96px;margin-bottom:6px;border-radius:6px;background:#f3f4f6;display:flex;align-items:center;" +
+    "justify-content:center;overflow:hidden}.card .img img{width:100%;height:100%;object-fit:contain;background:#fff}" +
+    ".card .ph{display:flex;flex-direction:column;align-items:center;gap:2px;color:#9ca3af;font-size:11px}" +
+    ".card .ph svg{width:28px;height:28px}.card .was{color:#888;text-decoration:line-through;margin-left:4px}" +
     ".card .p{margin:4px 0}.card button{width:100%;background:" + opt.color + ";color:#fff;border:0;border-radius:6px;" +
     "padding:5px;cursor:pointer}.foot{display:flex;gap:6px;padding:8px;border-top:1px solid #eee}" +
     ".foot input{flex:1;padding:8px;border:1px solid #ccc;border-radius:6px;font-size:14px}" +
@@ -73,15 +85,57 @@
     "placeholder='" + T.placeholder + "'><button class='send' type='submit'>" + T.send + "</button></form></div>";
   var panel = root.querySelector(".panel"), log = root.querySelector(".log"), input = root.querySelector(".input");
 
-  function bubble(role, text) {
+  function esc(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+  function inline(s) {  // s is already escaped: only tags we write ourselves are added
+    return s.replace(/\*\*([^*\n]+?)\*\*/g, "<strong>$1</strong>")
+      .replace(/(^|[\s(])\*([^*\s][^*\n]*?)\*(?=[\s.,;:!?)]|$)/g, "$1<em>$2</em>");
+  }
+  function formatText(raw) {
+    var html = "", list = null;
+    esc(raw).split("\n").forEach(function (line) {
+      var m = line.match(/^\s*(?:[-*\u2022]|(\d+)[.)])\s+(.*)$/);
+      if (m) {
+        var tag = m[1] ? "ol" : "ul";
+        if (list !== tag) { if (list) html += "</" + list + ">"; html += "<" + tag + ">"; list = tag; }
+        html += "<li>" + inline(m[2]) + "</li>";
+        return;
+      }
+      if (list) { html += "</" + list + ">"; list = null; }
+      if (line.trim()) html += "<p>" + inline(line) + "</p>";
+    });
+    return html + (list ? "</" + list + ">" : "");
+  }
+  function bubble(role, text, formatted) {
     var d = document.createElement("div");
-    d.className = "msg " + role;
-    d.textContent = text;
+    d.className = "msg " + role + (formatted ? " fmt" : "");
+    d.raw = text;
+    if (formatted) d.innerHTML = formatText(text); else d.textContent = text;
     log.appendChild(d);
     log.scrollTop = log.scrollHeight;
     return d;
   }
-  function money(c) { return (c.currency === "INR" ? "\u20b9" : c.currency + " ") + Math.round(c.price).toLocaleString(); }
+  var PLACEHOLDER = "<svg viewBox='0 0 24 24' fill='none' stroke='currentColor' stroke-width='1.5' aria-hidden='true'>" +
+    "<rect x='3' y='4' width='18' height='16' rx='2'/><circle cx='9' cy='10' r='2'/><path d='M21 17l-5-5-9 8'/></svg>";
+  function placeholder(box) {
+    box.innerHTML = "";
+    var ph = document.createElement("div"); ph.className = "ph";
+    ph.innerHTML = PLACEHOLDER;  // a constant: no catalog text goes through innerHTML
+    var label = document.createElement("span"); label.textContent = T.noimg;
+    ph.appendChild(label); box.appendChild(ph);
+  }
+  function image(c) {
+    var box = document.createElement("div"); box.className = "img";
+    if (!c.image_url) { placeholder(box); return box; }
+    var img = document.createElement("img");
+    img.alt = ""; img.loading = "lazy"; img.referrerPolicy = "no-referrer";
+    img.addEventListener("error", function () { placeholder(box); });
+    img.src = c.image_url;
+    box.appendChild(img);
+    return box;
+  }
   function cards(list) {
     var row = document.createElement("div");
     row.className = "cards";
@@ -90,14 +144,25 @@
       el.className = "card";
       el.dataset.productId = c.id;
       var t = document.createElement("div"); t.className = "t"; t.textContent = c.title;
-      var p = document.createElement("div"); p.className = "p"; p.textContent = money(c) + (c.in_stock ? "" : " · out of stock");
+      t.onclick = function () { clicked(c); };  // the store's insights count clicks by card position
+      var p = document.createElement("div"); p.className = "p";
+      p.textContent = (c.price_text || String(c.price)) + (c.in_stock ? "" : " · " + T.oos);
+      if (c.list_price_text) {
+        var was = document.createElement("span"); was.className = "was"; was.textContent = c.list_price_text;
+        p.appendChild(was);
+      }
       var b = document.createElement("button"); b.className = "add"; b.textContent = T.add;
       b.onclick = function () { addToCart(c, b); };
-      el.appendChild(t); el.appendChild(p); el.appendChild(b);
+      el.appendChild(image(c)); el.appendChild(t); el.appendChild(p); el.appendChild(b);
       row.appendChild(el);
     });
     log.appendChild(row);
     log.scrollTop = log.scrollHeight;
+  }
+  function clicked(card) {
+    api("POST", "/v1/events", { conversation_id: saved.conversation, type: "click", product_id: card.id })
+      .catch(function () {});
+    if (card.url) window.open(card.url, "_blank", "noopener");
   }
   function addToCart(card, button) {
     api("POST", "/v1/cart/items", { product_id: card.id, quantity: 1, conversation_id: saved.conversation })
@@ -110,7 +175,7 @@
   function render(m) {
     lastId = Math.max(lastId, m.id);
     if (m.payload && m.payload.products && m.payload.products.cards) cards(m.payload.products.cards);
-    if (m.content) bubble(m.role === "user" ? "user" : m.role, m.content);
+    if (m.content) bubble(m.role === "user" ? "user" : m.role, m.content, m.role !== "user");
   }
   function ensureConversation() {
     if (saved.conversation) {
@@ -165,7 +230,10 @@
         if (!data) return;
         var ev = JSON.parse(data);
         if (type === "products") cards(ev.cards);
-        else if (type === "text_delta") { if (!answer) answer = bubble("assistant", ""); answer.textContent += ev.text; log.scrollTop = log.scrollHeight; }
+        else if (type === "text_delta") {
+          if (!answer) answer = bubble("assistant", "", true);
+          answer.raw += ev.text; answer.innerHTML = formatText(answer.raw); log.scrollTop = log.scrollHeight;
+        }
         else if (type === "error") bubble("assistant err", ev.message);
         else if (type === "handoff") { emit("handoff", ev); startPolling(); }
         else if (type === "done") { if (ev.message_id) lastId = Math.max(lastId, ev.message_id); emit("message", ev); }

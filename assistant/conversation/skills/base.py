@@ -9,15 +9,18 @@ shopper's profile. Skills never raise for bad input: they tell the shopper.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.config import AssistantConfig
 from assistant.conversation.events import CartEvent, CartLineView, Event, GenerationSummary, TextDeltaEvent
 from assistant.conversation.grounding import GuardReport
+from assistant.insights.trace import TurnTrace
 from assistant.llm.base import ChatModel
 from assistant.storage.store import StateStore
 from retrieval.catalog import Catalog, Product
@@ -26,6 +29,7 @@ from scene.detector import SceneResult
 from scene.state import DialogueState
 
 if TYPE_CHECKING:
+    from assistant.promotions.rules import Coupon
     from assistant.storage.profiles import ProfileStore
     from assistant.support.answer import SupportAnswerer
     from assistant.support.orders import OrderBook
@@ -66,7 +70,9 @@ class Services:
     ranker: RankerLike | None = None
     profiles: ProfileStore | None = None
     support: SupportAnswerer | None = None
-    orders: OrderBook | None = None
+    orders: OrderBook | None = None  # the store's order source; None: it has none
+    coupons: tuple[Coupon, ...] = ()  # the store's promotions file; empty: it has no coupons
+    citations: dict[str, str] = field(default_factory=dict)  # order action topic -> "(Source: Policy §1.3 ...)"
     config: AssistantConfig = field(default_factory=AssistantConfig)
     known_brands: set[str] = field(default_factory=set)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -77,6 +83,17 @@ class Services:
 
     def product(self, product_id: str) -> Product | None:
         return self.catalog.get(product_id)
+
+    @cached_property
+    def example_budget(self) -> float:
+        """A round budget for examples in templates ("running shoes under $100"): the catalog's upper-quartile
+        price rounded up to 1, 2 or 5 times a power of ten, so every store's example reads naturally."""
+        prices = sorted(p.price for p in self.catalog if p.price > 0)
+        if not prices:
+            return 100.0
+        q3 = prices[(3 * len(prices)) // 4]
+        power = 10.0 ** math.floor(math.log10(q3)) if q3 >= 1 else 1.0
+        return next(step * power for step in (1, 2, 5, 10) if step * power >= q3)
 
     def vectors_for(self, products: Sequence[Product]) -> Any:
         """Rows of the index's normalized vectors for `products` (for the ranker's interest term)."""
@@ -109,6 +126,7 @@ class TurnContext:
     shown: list[Product] = field(default_factory=list)  # products this turn put on screen
     generated: list[tuple[GuardReport, float | None]] = field(default_factory=list)  # (guard report, ttft s)
     record_as: str | None = None  # scene to record in the dialogue state (default: the detected one)
+    trace: TurnTrace = field(default_factory=TurnTrace)  # for the owner's log (assistant.insights)
 
     @property
     def zh(self) -> bool:
@@ -143,6 +161,7 @@ def say(text: str) -> Iterator[Event]:
 
 
 def cart_event(ctx: TurnContext, services: Services, action: str = "view") -> CartEvent:
+    money = services.config.money
     lines = []
     subtotal = 0.0
     for pid, qty in services.store.carts.items(ctx.user_id):
@@ -151,36 +170,10 @@ def cart_event(ctx: TurnContext, services: Services, action: str = "view") -> Ca
             continue
         amount = round(p.price * qty, 2)
         subtotal += amount
-        lines.append(CartLineView(p.id, p.title, qty, p.price, amount, p.in_stock))
+        lines.append(CartLineView(p.id, p.title, qty, p.price, amount, p.in_stock, money(p.price), money(amount)))
     wish = tuple(p.title for pid in services.store.carts.wishlist(ctx.user_id) if (p := services.product(pid)))
-    return CartEvent(lines=tuple(lines), subtotal=round(subtotal, 2), item_count=sum(ln.quantity for ln in lines),
-                     wishlist=wish, action=action)
-
-
-def referenced_products(ctx: TurnContext, services: Services, default_first: int = 0) -> list[Product]:
-    """Products the message refers to ("the second one", "both", "it"), else the focus,
-    else the first `default_first` products last shown."""
-    slots = ctx.result.slots
-    ids = list(slots.references) or list(ctx.state.focus)
-    if not ids and default_first:
-        ids = ctx.state.last_shown[:default_first]
-    return [p for pid in ids if (p := services.product(pid)) is not None]
-
-
-def unresolved_reference_text(ctx: TurnContext) -> str | None:
-    """The shopper's message for a reference past the end of the list, or to nothing at all."""
-    slots = ctx.result.slots
-    if not slots.unresolved_reference:
-        return None
-    n = len(ctx.state.last_shown)
-    if n == 0:
-        return ctx.t("I haven't shown you any products yet. Tell me what you're looking for and I'll find some.",
-                     "我还没有给您展示商品。告诉我您想找什么，我来帮您找。")
-    return ctx.t(
-        f"I only showed {n} product{'s' if n != 1 else ''}, so there is no {slots.unresolved_reference} one. "
-        f"Pick a number from 1 to {n}.",
-        f"我只展示了{n}件商品，没有您说的那一件（{slots.unresolved_reference}）。请选择第1到第{n}件。",
-    )
+    return CartEvent(lines=tuple(lines), subtotal=round(subtotal, 2), subtotal_text=money(round(subtotal, 2)),
+                     item_count=sum(ln.quantity for ln in lines), wishlist=wish, action=action)
 
 
 def record_profile_event(services: Services, user_id: str, event_type: str, product_id: str) -> None:

@@ -11,20 +11,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.conversation.events import Event
-from assistant.conversation.grounding import format_inr
+from assistant.conversation.referents import Purpose, Resolution, card_label, cart_lines, resolve
 from assistant.conversation.skills import safety
 from assistant.conversation.skills.base import (
     Services,
     TurnContext,
     cart_event,
     record_profile_event,
-    referenced_products,
     say,
-    unresolved_reference_text,
 )
 from retrieval.catalog import Product
+from scene.mentions import Mention, Quantity, cart_verb, is_bare, parse_mention, parse_quantity
 
 MAX_QUANTITY = 20
+MAX_LINES_PER_CHANGE = 5
+_CART_WORDS = re.compile(r"\b(cart|basket|bag|checkout)\b|购物车|购物篮", re.I)
+PENDING = "cart_pending"  # memory key: the change waiting for "Which one?" to be answered
 
 _ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("clear", re.compile(r"\b(empty|clear)\s+(my\s+|the\s+)?(cart|basket)\b|清空", re.I)),
@@ -38,21 +40,22 @@ _ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-_RE_SET_QTY = re.compile(r"\bto\s+(\d{1,3})\b|(?:改成|改为|改到)\s*(\d{1,3})")
-
-
-def parse_quantity(text: str, slot: int | None) -> int:
-    """The quantity asked for: "to 3" / "改成3" win (they set it), then the scene slot, else 1."""
-    m = _RE_SET_QTY.search(text.lower())
-    if m:
-        return int(m.group(1) or m.group(2))
-    return slot or 1
-
-
 def parse_action(text: str) -> str:
-    for name, rx in _ACTIONS:
+    """clear | checkout | wishlist | remove | quantity | add | view. The words of a cart change come first
+    (scene.mentions.cart_verb); a message that only names products ("第二个", "the other one too")
+    is a choice of what to add; other words without an action ("i like the second one") show the cart."""
+    for name, rx in _ACTIONS[:3]:
         if rx.search(text):
             return name
+    verb = cart_verb(text)
+    if verb is not None:
+        return verb
+    for name, rx in _ACTIONS[3:]:
+        if rx.search(text):
+            return name
+    chosen = is_bare(text) and not re.search(r"[?？]|\b(?:or|vs\.?|versus)\b|还是|或者", text, re.I)
+    if chosen or parse_mention(text).also:
+        return "add"  # "the cheaper one", "the third one too": a choice of what to add (not "2 vs 3?")
     return "view"
 
 
@@ -119,17 +122,29 @@ def checkout_summary(ctx: TurnContext, services: Services) -> str:
     ev = cart_event(ctx, services, "checkout")
     if not ev.lines:
         return ctx.t("Your cart is empty.", "您的购物车是空的。")
-    lines = "\n".join(f"- {ln.quantity} \u00d7 {ln.title} — {format_inr(ln.amount)}" for ln in ev.lines)
+    lines = "\n".join(f"- {ln.quantity} \u00d7 {ln.title} — {ln.amount_text}" for ln in ev.lines)
     head = ctx.t(f"Checkout summary ({ev.item_count} items):", f"结算清单（共{ev.item_count}件）：")
-    tail = ctx.t(f"Subtotal: {format_inr(ev.subtotal)}. Ask me about offers to see which coupon saves the most.",
-                 f"小计：{format_inr(ev.subtotal)}。问我“有什么优惠”可以查看最省钱的优惠券。")
+    if services.coupons:
+        tail = ctx.t(f"Subtotal: {ev.subtotal_text}. Ask me about offers to see which coupon saves the most.",
+                     f"小计：{ev.subtotal_text}。问我“有什么优惠”可以查看最省钱的优惠券。")
+    else:
+        tail = ctx.t(f"Subtotal: {ev.subtotal_text}.", f"小计：{ev.subtotal_text}。")
     return f"{head}\n{lines}\n{tail}"
 
 
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
     action = parse_action(ctx.message)
+    if action == "view" and not _CART_WORDS.search(ctx.message):
+        res = resolve(ctx, services, "ask")
+        if res.ok and res.mention.kind in ("positions", "extreme", "other", "both"):
+            ctx.state.refs.focus_on([p.id for p in res.products])  # "i like the second one": an offer, no change
+            names = ctx.t(" and ", "和").join(card_label(ctx, p) for p in res.products[:3])
+            yield from say(ctx.t(f"Shall I add {names} to your cart? Say \u201cadd it\u201d.",
+                                 f"要把{names}加入购物车吗？说“加入购物车”即可。"))
+            return
     if action == "view":
         ev = cart_event(ctx, services)
+        ctx.state.refs.show_cart([ln.product_id for ln in ev.lines])  # "the first one" is now a cart line
         yield ev
         empty = ctx.t("Your cart is empty.", "您的购物车是空的。")
         yield from say(checkout_summary(ctx, services) if ev.lines else empty)
@@ -140,7 +155,9 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         yield from say(refused)
         return
     if action == "checkout":
-        yield cart_event(ctx, services, "checkout")
+        ev = cart_event(ctx, services, "checkout")
+        ctx.state.refs.show_cart([ln.product_id for ln in ev.lines])
+        yield ev
         yield from say(checkout_summary(ctx, services))
         return
     if action == "clear":
@@ -148,36 +165,66 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         yield cart_event(ctx, services, "clear")
         yield from say(ctx.t("Your cart is now empty.", "购物车已清空。"))
         return
-    problem = unresolved_reference_text(ctx)
-    if problem:
-        yield from say(problem)
-        return
-    products = referenced_products(ctx, services)
-    if not products and action == "remove":
-        products = _cart_products_by_words(ctx, services)
-    if not products and len(ctx.state.last_shown) == 1:
-        products = [p for p in (services.product(ctx.state.last_shown[0]),) if p]
-    if not products:
-        if ctx.state.last_shown:
+    yield from _change(ctx, services, action)
+
+
+def _targets(ctx: TurnContext, services: Services, action: str, mention: Mention) -> Resolution:
+    """The products a cart change is about (referents.resolve), with the cart's own fallbacks:
+    words of a cart line's title for a removal ("remove the watch")."""
+    purpose: Purpose = "cart_line" if action in ("remove", "quantity") else "add"
+    res = resolve(ctx, services, purpose, mention)
+    if not res.ok and action == "remove" and mention.kind in ("none", "it"):
+        by_words = _cart_products_by_words(ctx, services)
+        if by_words:
+            return Resolution("ok", by_words, mention, "cart")
+    return res
+
+
+def _change(ctx: TurnContext, services: Services, action: str) -> Iterator[Event]:
+    """Add, remove, set the quantity of or save exactly the products the words name."""
+    mention = parse_mention(ctx.message)
+    quantity = parse_quantity(ctx.message)
+    pending = ctx.memory.pop(PENDING, None)
+    if isinstance(pending, dict) and mention.kind != "none" and cart_verb(ctx.message) is None:
+        action = str(pending.get("action") or action)  # "the second one" answers "Which one?"
+        if quantity is None and pending.get("n"):
+            quantity = Quantity(int(pending["n"]), pending.get("mode") or "add")
+    res = _targets(ctx, services, action, mention)
+    if not res.ok:
+        ctx.state.refs.keep()
+        if res.status in ("ambiguous", "none"):
+            ctx.memory[PENDING] = {"action": action, "n": quantity.n if quantity else None,
+                                   "mode": quantity.mode if quantity else None}
+        if res.status == "none":
             n = len(ctx.state.last_shown)
-            msg = ctx.t(f"Which one? Say e.g. \u201cadd the second one\u201d (1 to {n}).",
-                        f"是哪一件？比如说“把第二个加入购物车”（第1到第{n}件）。")
+            msg = (ctx.t(f"Which one? Say e.g. \u201cadd the second one\u201d (1 to {n}).",
+                         f"是哪一件？比如说“把第二个加入购物车”（第1到第{n}件）。") if n else
+                   ctx.t("Which product? Search for something first, or use the Add to cart button on a card.",
+                         "是哪件商品？请先搜索，或点击商品卡片上的“加入购物车”。"))
         else:
-            msg = ctx.t("Which product? Search for something first, or use the Add to cart button on a card.",
-                        "是哪件商品？请先搜索，或点击商品卡片上的“加入购物车”。")
+            msg = res.message
         yield from say(msg)
         return
-    quantity = parse_quantity(ctx.message, ctx.result.slots.quantity)
+    products = res.products[:MAX_LINES_PER_CHANGE]
+    if action == "quantity" and (quantity is None or quantity.mode != "set"):
+        yield from say(ctx.t("How many would you like? Say e.g. \u201cmake it 2\u201d.",
+                             "您要几件？比如说“数量改成2”。"))
+        ctx.state.refs.focus_on([p.id for p in products])
+        return
+    in_cart = {pid for pid, _ in cart_lines(services, ctx.user_id)}
     results = []
-    for p in products[:5]:
+    for p in products:
         if action == "remove":
             results.append(remove(services, ctx.user_id, p, ctx.language))
-        elif action == "quantity":
-            results.append(set_quantity(services, ctx.user_id, p, quantity, ctx.language))
         elif action == "wishlist":
             results.append(wishlist(services, ctx.user_id, p, ctx.language))
+        elif quantity is not None and quantity.mode == "set":
+            results.append(set_quantity(services, ctx.user_id, p, quantity.n, ctx.language) if p.id in in_cart
+                           else add(services, ctx.user_id, p, quantity.n, ctx.language))
         else:
-            results.append(add(services, ctx.user_id, p, quantity, ctx.language))
-    ctx.state.focus = [p.id for p in products]
+            results.append(add(services, ctx.user_id, p, quantity.n if quantity else 1, ctx.language))
+    # after a removal "it" no longer means the removed product
+    ctx.state.refs.focus_on([] if action == "remove" else [p.id for p in products])
+    ctx.state.refs.cart_changed([pid for pid, _ in cart_lines(services, ctx.user_id)])
     yield cart_event(ctx, services, action)
     yield from say(" ".join(r.message for r in results))

@@ -29,9 +29,10 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
             "需要人工时点击“转人工”即可。",
         )
     else:
+        budget = services.config.money(services.example_budget)
         reply = ctx.t(
-            "Hi! I can help you find products (\u201crunning shoes under ₹2,000\u201d), compare them, answer "
+            f"Hi! I can help you find products (\u201crunning shoes under {budget}\u201d), compare them, answer "
             "questions, manage your cart and orders. What are you shopping for today?",
-            "您好！我可以帮您找商品（比如“₹2,000以内的跑鞋”）、比较商品、解答问题、管理购物车和订单。今天想买点什么？",
+            f"您好！我可以帮您找商品（比如“{budget}以内的跑鞋”）、比较商品、解答问题、管理购物车和订单。今天想买点什么？",
         )
     yield from say(reply)

@@ -5,26 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from assistant.conversation.events import ComparisonEvent, Event
-from assistant.conversation.grounding import format_inr
-from assistant.conversation.skills.base import (
-    Services,
-    TurnContext,
-    referenced_products,
-    say,
-    unresolved_reference_text,
-)
+from assistant.conversation.referents import NOTHING_IN_VIEW, card_label, resolve
+from assistant.conversation.skills import which
+from assistant.conversation.skills.base import Services, TurnContext, say
 from retrieval.catalog import CANONICAL_ATTRIBUTES, Product
+from retrieval.money import Money
+from scene.mentions import Mention, asks_which, parse_extreme, parse_mention
 
 MAX_ATTRIBUTE_ROWS = 8
+MAX_COMPARED = 4
 
 
-def comparison_rows(products: Sequence[Product], language: str = "en") -> list[tuple[str, tuple[str, ...]]]:
+def comparison_rows(products: Sequence[Product], language: str = "en", *,
+                    money: Money) -> list[tuple[str, tuple[str, ...]]]:
     zh = language == "zh"
     dash = "—"
     rows: list[tuple[str, tuple[str, ...]]] = [
-        ("价格" if zh else "Price", tuple(format_inr(p.price) for p in products)),
+        ("价格" if zh else "Price", tuple(money(p.price) for p in products)),
         ("原价" if zh else "List price",
-         tuple(format_inr(p.list_price) if p.list_price and p.on_sale else dash for p in products)),
+         tuple(money(p.list_price) if p.list_price and p.on_sale else dash for p in products)),
         ("折扣" if zh else "Discount", tuple(f"{p.discount_pct:g}%" if p.on_sale else dash for p in products)),
         ("评分" if zh else "Rating",
          tuple(f"{p.rating:g}/5 ({p.rating_count})" if p.rating is not None else dash for p in products)),
@@ -40,14 +39,15 @@ def comparison_rows(products: Sequence[Product], language: str = "en") -> list[t
     return rows
 
 
-def verdict(products: Sequence[Product], language: str = "en") -> str:
+def verdict(products: Sequence[Product], language: str = "en", labels: Sequence[str] = (), *, money: Money) -> str:
+    """`labels`: how to name each product (card numbers, "#3 <title>"); "[i] <title>" by default."""
     zh = language == "zh"
-    names = {p.id: f"[{i}] {p.title[:60]}" for i, p in enumerate(products, 1)}
+    names = {p.id: (labels[i - 1] if len(labels) >= i else f"[{i}] {p.title[:60]}") for i, p in enumerate(products, 1)}
     parts: list[str] = []
     cheapest = min(products, key=lambda p: p.price)
     if len({p.price for p in products}) > 1:
-        parts.append(f"{names[cheapest.id]}最便宜（{format_inr(cheapest.price)}）" if zh
-                     else f"{names[cheapest.id]} is the cheapest at {format_inr(cheapest.price)}")
+        parts.append(f"{names[cheapest.id]}最便宜（{money(cheapest.price)}）" if zh
+                     else f"{names[cheapest.id]} is the cheapest at {money(cheapest.price)}")
     rated = [p for p in products if p.rating is not None]
     if len(rated) >= 2 and len({p.rating for p in rated}) > 1:
         best = max(rated, key=lambda p: (p.rating or 0, p.rating_count))
@@ -67,26 +67,49 @@ def verdict(products: Sequence[Product], language: str = "en") -> str:
     return ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
 
 
-def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
-    problem = unresolved_reference_text(ctx)
-    if problem:
-        yield from say(problem)
-        return
-    products = referenced_products(ctx, services)
+def _compared(ctx: TurnContext, services: Services, mention: Mention) -> list[Product]:
+    """The products to compare: what the words name ("the first two", "1 and 3", "both", "them"), with the
+    focus added to a single named one ("compare it with the second"), else the focus, else the first two."""
+    res = resolve(ctx, services, "compare", mention)
+    products = res.products if res.ok else []
+    extreme = parse_extreme(ctx.message) if mention.kind == "positions" else None
+    if extreme is not None:  # "compare the cheapest and the second"
+        pick = resolve(ctx, services, "compare", extreme)
+        products = list(dict.fromkeys(pick.products + products)) if pick.ok else products
+    if len(products) == 1 and mention.kind == "positions":
+        focus = [p for pid in ctx.state.focus if (p := services.product(pid)) is not None and p != products[0]]
+        products = focus[:1] + products if len(focus) == 1 else products
     if len(products) < 2:
         products = [p for pid in ctx.state.last_shown[:2] if (p := services.product(pid))]
+    return products[:MAX_COMPARED]
+
+
+def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
+    mention = parse_mention(ctx.message)
+    if mention.kind == "extreme" and asks_which(ctx.message):
+        yield from which.answer(ctx, services, mention)  # "which of these has the biggest discount?"
+        return
+    if mention.kind == "positions":
+        res = resolve(ctx, services, "compare", mention)
+        if res.status == "unresolved":
+            yield from say(res.message)
+            return
+    products = _compared(ctx, services, mention)
+    if not products and not ctx.state.focus:
+        yield from say(NOTHING_IN_VIEW[ctx.zh])
+        return
     if len(products) < 2:
         yield from say(ctx.t("Show me at least two products first, then ask me to compare them "
                              "(e.g. \u201ccompare the first two\u201d).",
                              "请先搜索至少两件商品，再让我比较（比如“比较前两个”）。"))
         return
-    products = products[:4]
-    text = verdict(products, ctx.language)
-    ctx.state.focus = [p.id for p in products]
+    money = services.config.money
+    text = verdict(products, ctx.language, [card_label(ctx, p)[:70] for p in products], money=money)
+    ctx.state.refs.show_comparison([p.id for p in products])
     yield ComparisonEvent(
         product_ids=tuple(p.id for p in products),
         titles=tuple(p.title for p in products),
-        rows=tuple(comparison_rows(products, ctx.language)),
+        rows=tuple(comparison_rows(products, ctx.language, money=money)),
         verdict=text,
     )
     yield from say(text)

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 
 from assistant.conversation.events import Event, HandoffEvent
 from assistant.conversation.skills.base import Services, TurnContext, say
+from assistant.insights.record import record_handoff
 
 
-def open_ticket(ctx: TurnContext, services: Services, reason: str) -> Iterator[Event]:
+def open_ticket(ctx: TurnContext, services: Services, reason: str, automatic: bool = False) -> Iterator[Event]:
     ticket, position = services.store.handoffs.open(ctx.conversation_id, ctx.user_id, reason)
+    record_handoff(services.store, ticket, ctx.conversation_id, reason, automatic)
     ctx.memory["handoff_ticket"] = ticket
     yield HandoffEvent(ticket_id=ticket, reason=reason, queue_position=position)
     yield from say(ctx.t(

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from assistant.conversation.events import Event
 from assistant.conversation.skills import zh
 from assistant.conversation.skills.base import Services, TurnContext, say
 from assistant.conversation.skills.showing import rank_hits, show_picks
+from assistant.insights.trace import NO_RESULTS
 from retrieval.filters import QueryFilters
 from retrieval.hybrid import QueryError
+from retrieval.money import Money, marker_regex
 
 _FOLLOWUP_WORDS = {
     "ones", "one", "any", "show", "me", "more", "some", "those", "these", "them", "in", "with", "please",
@@ -68,24 +71,29 @@ def plan_query(ctx: TurnContext) -> tuple[str, QueryFilters, set[str]]:
     return (slots.query or ctx.message), slots.filters, set()
 
 
-_AMOUNT = re.compile(r"(?:[₹$€£¥]|\b(?:rs|inr|usd)\b\.?)\s*\d[\d,]*(?:\.\d+)?"
-                     r"|\d[\d,]*(?:\.\d+)?\s*(?:%|percent\b|rupees?\b|dollars?\b|元|块)", re.IGNORECASE)
+@lru_cache(maxsize=8)
+def _amount(money: Money) -> re.Pattern[str]:
+    """An amount with a currency marker (any currency's) or a percentage."""
+    marks, num = marker_regex(money.markers), r"\d[\d,.\u00a0\u202f]*"
+    return re.compile(rf"(?:{marks})\s*{num}|{num}\s*(?:%|percent\b|{marks})", re.IGNORECASE)
 
 
-def _label(query: str) -> str:
+def _label(query: str, money: Money) -> str:
     """The query as quoted back to the shopper, without money amounts or percentages: read back, a planted
-    "₹1" or "100%" would look like the store's own price (the chips show the parsed budget)."""
-    return " ".join(_AMOUNT.sub(" ", query).split()) or query
+    "$1" or "100%" would look like the store's own price (the chips show the parsed budget)."""
+    return " ".join(_amount(money).sub(" ", query).split()) or query
 
 
 def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
+    money = services.config.money
     if is_too_broad(ctx) and not ctx.memory.get("clarified"):
         ctx.memory["clarify_for"] = ctx.message
         ctx.memory["clarified"] = True
+        example = money(services.example_budget)
         yield from say(ctx.t(
             "Happy to help! Who is it for, and roughly what budget? For example: "
-            "\"a watch for my dad under ₹2,000\" or \"earrings for my sister\".",
-            "很乐意帮忙！是送给谁的？预算大概多少？比如：“给爸爸的手表，₹2,000以内”。",
+            f"\"a watch for my dad under {example}\" or \"earrings for my sister\".",
+            f"很乐意帮忙！是送给谁的？预算大概多少？比如：“给爸爸的手表，{example}以内”。",
         ))
         return
     ctx.memory.pop("clarified", None)
@@ -97,12 +105,13 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
         return
     ctx.memory["last_query"] = response.parsed.residual or query
     ctx.memory["last_filters"] = response.filters.model_dump(exclude_defaults=True)
-    chips = response.filters.describe()
+    chips = response.filters.describe(money)
     budget = (response.filters.min_price, response.filters.max_price)
     picks = rank_hits(ctx, services, response.parsed.residual or query, response.hits,
                       services.config.cards_per_turn, budget)
     if not picks:
         ctx.shown = []
+        ctx.trace.unanswered = NO_RESULTS
         yield from say(ctx.t(
             "I couldn't find products matching that"
             + (f" ({', '.join(chips)})" if chips else "")
@@ -111,11 +120,21 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
             + "。试试换个说法或放宽价格范围。",
         ))
         return
-    label = _label(response.parsed.residual or query)
+    label = _label(response.parsed.residual or query, money)
     chip_text = f" ({', '.join(chips)})" if chips else ""
     lead = ctx.t(
         f"Here are {len(picks)} picks for \u201c{label}\u201d{chip_text}.",
         f"为您找到{len(picks)}件“{label}”相关商品" + (f"（{'，'.join(zh.chip(c) for c in chips)}）" if chips else "")
         + "。",
     )
-    yield from show_picks(ctx, services, picks, lead, ctx.message, chips)
+    yield from show_picks(ctx, services, picks, lead + _unconverted_budget(ctx, response.filters, money), ctx.message,
+                          chips)
+
+
+def _unconverted_budget(ctx: TurnContext, filters: QueryFilters, money: Money) -> str:
+    """A budget typed in another currency that the store has no rate for is left out: say so, never guess."""
+    cur = filters.price_currency
+    if not cur or cur == money.currency or filters.min_price is not None or filters.max_price is not None:
+        return ""
+    return ctx.t(f" Prices here are in {money.name}, so I left out the budget in {cur}.",
+                 f"本店以{money.name}（{money.symbol}）标价，无法换算{cur}预算，已忽略预算。")

@@ -48,6 +48,7 @@ def assign_splits(items: list[dict[str, Any]]) -> list[Dialogue]:
 
 
 def build() -> tuple[list[Dialogue], list[str]]:
+    from assistant.store_profile import DEMO_DIR
     from assistant.support.policies import load_policies
     from retrieval.ingest import load_demo_catalog
 
@@ -58,7 +59,7 @@ def build() -> tuple[list[Dialogue], list[str]]:
     errors += [f"{d.id}: {len(d.turns)} turns (want {MIN_TURNS}-{MAX_TURNS})" for d in dialogues
                if not MIN_TURNS <= len(d.turns) <= MAX_TURNS]
     products = list(load_demo_catalog())
-    sections = {s.id for s in load_policies()}
+    sections = {s.id for s in load_policies(DEMO_DIR / "policies")}
     for d in dialogues:
         errors += [f"{d.id}: {p}" for p in problems(d, products, sections)]
     return dialogues, errors

@@ -19,8 +19,8 @@ from assistant.storage.engine import Database, make_engine
 from assistant.storage.schema import Base
 from assistant.storage.store import StateStore
 
-PREVIOUS = Path(__file__).with_name("previous_release.sql")  # main at 701110c: create_all, a row in every table
-LEGACY_TABLES = [t for t in Base.metadata.sorted_tables if not t.name.startswith("rl_")]  # the 13 of that release
+PREVIOUS = Path(__file__).with_name("previous_release.sql")  # main at 19e030c: create_all, rows in every table
+LEGACY_TABLES = [t for t in Base.metadata.sorted_tables if not t.name.startswith("rl_")]  # the 20 of that release
 
 
 def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

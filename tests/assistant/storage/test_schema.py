@@ -19,7 +19,9 @@ LEGACY = Path(__file__).with_name("legacy_schema.sql")  # made by the code befor
 
 def test_every_table_is_on_the_one_metadata_with_named_constraints() -> None:
     tables = Base.metadata.tables
-    assert {t[:3] for t in tables} == {"as_", "ag_", "rk_", "rl_"} and len(tables) == 14
+    # conversations, the desk, profiles; the owner's insights and experiments (assistant.storage.insights_schema);
+    # the rate-limit buckets every worker shares
+    assert {t[:3] for t in tables} == {"as_", "ag_", "rk_", "in_", "ex_", "rl_"} and len(tables) == 21
     for table in tables.values():
         for constraint in table.constraints:
             assert constraint.name, f"{table.name}: unnamed {type(constraint).__name__}"
@@ -48,7 +50,9 @@ def _legacy_db(path: Path) -> Path:
 
 def test_new_databases_have_the_tables_columns_and_indexes_existing_ones_have(tmp_path: Path) -> None:
     Database.open(f"sqlite:///{tmp_path / 'new.db'}").engine.dispose()
-    assert _shape(tmp_path / "new.db") == _shape(_legacy_db(tmp_path / "old.db"))
+    new, old = _shape(tmp_path / "new.db"), _shape(_legacy_db(tmp_path / "old.db"))
+    assert {t: v for t, v in new.items() if t in old} == old
+    assert {t[:3] for t in set(new) - set(old)} == {"in_", "ex_", "rk_"}  # the owner's view, added beside them
 
 
 def test_a_database_made_before_keeps_working(tmp_path: Path) -> None:

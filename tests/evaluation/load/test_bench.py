@@ -16,7 +16,7 @@ import pytest
 
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
-from assistant.settings import ApiSettings, Settings
+from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from evaluation.load.client import LoadPlan, run_load, stream_turn
 from evaluation.load.scripts import CART, SCRIPTS, script_for
@@ -82,8 +82,8 @@ def test_paced_fake_model_streams_the_first_fact_with_a_delay() -> None:
 def fake_server(tmp_path: Path) -> Iterator[str]:
     """The API on fake services (hashing embedder, keyword scenes, a SQLite file: concurrent requests must not
     share the single connection of an in-memory database) served by uvicorn in a thread."""
-    cfg = Settings(api=ApiSettings(rate_visitor_per_s=1000, rate_visitor_burst=1000, rate_site_per_s=1000,
-                                   rate_site_burst=1000))
+    cfg = demo_settings(api={"rate_visitor_per_s": 1000, "rate_visitor_burst": 1000, "rate_site_per_s": 1000,
+                             "rate_site_burst": 1000})
     app = create_app(Assistant(make_services(demo_products(), model=FakeChatModel(),
                                                  database_url=f"sqlite:///{tmp_path / 'state.db'}")), cfg)
     with serve_in_thread(app) as url:

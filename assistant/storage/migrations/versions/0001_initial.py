@@ -1,9 +1,11 @@
-"""The schema as the releases before migrations made it with `create_all` (13 tables).
+"""The schema as the releases before migrations made it with `create_all` (20 tables: the conversations, the
+agent desk, shopper profiles, and the owner's insights and experiments).
 
 It also adopts those databases: a table that already exists is kept as it is (its rows
 untouched) after checking it has every column; only missing tables and indexes are
 created. Releases before the storage package made the tables of each family on
-first use, so a store may lack a whole family (the desk's, say) and gets it here.
+first use, and the insights tables came a release later, so a store may lack whole
+families and gets them here.
 
 Revision ID: 0001_initial
 Revises:
@@ -30,8 +32,11 @@ def _pk(*cols: str, table: str) -> sa.PrimaryKeyConstraint:
     return sa.PrimaryKeyConstraint(*cols, name=op.f(f"pk_{table}"))
 
 
-def _tables() -> list[tuple[str, Callable[[str], list[Any]], list[str]]]:
-    """(table, its columns and constraints, its indexed columns), in creation order (parents first)."""
+Index = str | tuple[str, list[str]]  # a column with `index=True` (named by the convention), or (name, columns)
+
+
+def _tables() -> list[tuple[str, Callable[[str], list[Any]], list[Index]]]:
+    """(table, its columns and constraints, its indexes), in creation order (parents first)."""
     S, T, F, I, B = sa.String, sa.Text, sa.Float, sa.Integer, sa.Boolean  # noqa: E741
     C = sa.Column
     return [
@@ -94,6 +99,54 @@ def _tables() -> list[tuple[str, Callable[[str], list[Any]], list[str]]]:
             sa.ForeignKeyConstraint(["user_id"], ["rk_profiles.user_id"],
                                     name=op.f("fk_rk_events_user_id_rk_profiles")),
             _pk("id", table=t)], ["user_id"]),
+        # the store owner's view (assistant.storage.insights_schema): flat, no foreign keys
+        ("in_turns", lambda t: [
+            C("id", I(), autoincrement=True, nullable=False), C("ts", F(), nullable=False),
+            C("day", S(10), nullable=False), C("conversation_id", S(ID), nullable=False),
+            C("user_id", S(USER), nullable=False), C("scene", S(32), nullable=False),
+            C("language", S(8), nullable=False), C("query", T(), nullable=False), C("query_key", S(120), nullable=False),
+            C("rank_query", T(), nullable=False), C("result_count", I(), nullable=False),
+            C("unanswered", S(32), nullable=False), C("first_card_ms", F(), nullable=True),
+            C("first_token_ms", F(), nullable=True), C("elapsed_ms", F(), nullable=False),
+            C("model_calls", I(), nullable=False), C("model_sentences", I(), nullable=False),
+            C("template_fallbacks", I(), nullable=False), C("removed_sentences", I(), nullable=False),
+            C("variant", S(200), nullable=False), _pk("id", table=t)],
+         [("ix_in_turns_day_conversation", ["day", "conversation_id"]),
+          ("ix_in_turns_unanswered", ["unanswered", "day", "query_key"])]),
+        ("in_impressions", lambda t: [
+            C("id", I(), autoincrement=True, nullable=False), C("turn_id", I(), nullable=False),
+            C("ts", F(), nullable=False), C("day", S(10), nullable=False), C("conversation_id", S(ID), nullable=False),
+            C("user_id", S(USER), nullable=False), C("product_id", S(USER), nullable=False),
+            C("position", I(), nullable=False), C("scene", S(32), nullable=False), C("variant", S(200), nullable=False),
+            C("features", sa.LargeBinary(), nullable=True), _pk("id", table=t)],
+         [("ix_in_impressions_conversation_product", ["conversation_id", "product_id"])]),
+        ("in_actions", lambda t: [
+            C("id", I(), autoincrement=True, nullable=False), C("ts", F(), nullable=False),
+            C("day", S(10), nullable=False), C("conversation_id", S(ID), nullable=False),
+            C("user_id", S(USER), nullable=False), C("product_id", S(USER), nullable=False),
+            C("action", S(16), nullable=False), C("impression_id", I(), nullable=True),
+            C("position", I(), nullable=True), C("scene", S(32), nullable=False), C("variant", S(200), nullable=False),
+            _pk("id", table=t)], [("ix_in_actions_impression", ["impression_id"])]),
+        ("in_handoffs", lambda t: [
+            C("ticket_id", I(), autoincrement=False, nullable=False), C("ts", F(), nullable=False),
+            C("day", S(10), nullable=False), C("conversation_id", S(ID), nullable=False),
+            C("kind", S(32), nullable=False), C("reason", T(), nullable=False), C("picked_at", F(), nullable=True),
+            C("resolved_at", F(), nullable=True), _pk("ticket_id", table=t)], ["conversation_id", "ts"]),
+        ("ex_assignments", lambda t: [
+            C("experiment", S(64), nullable=False), C("user_id", S(USER), nullable=False),
+            C("variant", S(64), nullable=False), C("assigned_at", F(), nullable=False), C("shown", I(), nullable=False),
+            C("clicks", I(), nullable=False), C("carts", I(), nullable=False),
+            _pk("experiment", "user_id", table=t)],
+         [("ix_ex_assignments_totals", ["experiment", "variant", "shown", "clicks", "carts"]),
+          ("ix_ex_assignments_user", ["user_id"])]),
+        ("rk_promotions", lambda t: [
+            C("id", I(), autoincrement=True, nullable=False), C("ts", F(), nullable=False),
+            C("candidate", S(120), nullable=False), C("current", S(120), nullable=False),
+            C("promoted", B(), nullable=False), C("reason", T(), nullable=False),
+            C("figures_json", T(), nullable=False), C("model_path", T(), nullable=False), _pk("id", table=t)], []),
+        ("in_daily_counts", lambda t: [
+            C("day", S(10), nullable=False), C("kind", S(32), nullable=False), C("key", S(300), nullable=False),
+            C("n", I(), nullable=False), _pk("day", "kind", "key", table=t)], []),
     ]
 
 
@@ -112,10 +165,10 @@ def upgrade() -> None:
                 raise RuntimeError(f"table {table} exists but lacks columns {sorted(missing)}: it was not made by "
                                    "ShopAssist; restore the database or point SHOPASSIST_DATABASE_URL elsewhere")
             have_indexes = {str(i["name"]) for i in inspector.get_indexes(table)}
-        for column in indexed:
-            name = f"ix_{table}_{column}"
+        for index in indexed:
+            name, columns = (f"ix_{table}_{index}", [index]) if isinstance(index, str) else index
             if name not in have_indexes:
-                op.create_index(op.f(name), table, [column], unique=False)
+                op.create_index(op.f(name), table, columns, unique=False)
 
 
 def downgrade() -> None:
