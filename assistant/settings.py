@@ -164,6 +164,9 @@ class ApiSettings(BaseModel):
     rate_site_burst: int = 100
     rate_visitor_per_s: float = 1.0
     rate_visitor_burst: int = 10
+    rate_limit_store: Literal["database", "memory"] = Field(
+        default="database", description="database: one set of buckets for every worker (table rl_buckets); "
+        "memory: each worker its own (N workers admit N times the rate)")
     max_body_bytes: int = 16_384
     agent_session_hours: float = 12.0
 

@@ -38,9 +38,12 @@ def index_catalog(
     *,
     delete_missing: bool = True,
     progress: Callable[[int], None] | None = None,
+    chroma_url: str = "",
 ) -> tuple[CatalogIndex, UpdateStats]:
+    """Build or update the index; its vectors go to the Chroma server at `chroma_url` when set."""
     return CatalogIndex.build(
-        data_dir, name, report.products, embedder, delete_missing=delete_missing, progress=progress
+        data_dir, name, report.products, embedder, delete_missing=delete_missing, progress=progress,
+        store=vector_store(name, chroma_url),
     )
 
 

@@ -50,10 +50,18 @@ fi
 if [ "$DEV" = 1 ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
+  # PostgreSQL for the storage contract tests (each run starts a throw-away server; none is left running)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "setup: installing Debian packages for the tests: ${missing[*]}"
-      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+      if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+        # no default cluster on port 5432: the tests start (and stop) their own servers
+        mkdir -p /etc/postgresql-common
+        echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+      fi
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
     else
       echo "setup: not installed: ${missing[*]}; the tests that need them are skipped (install them with apt)" >&2
     fi

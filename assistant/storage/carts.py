@@ -1,8 +1,12 @@
-"""Each shopper's cart and wishlist (`as_cart_items`, `as_wishlist`), kept per user across conversations."""
+"""Each shopper's cart and wishlist (`as_cart_items`, `as_wishlist`), kept per user across conversations.
+
+Adding is one upsert, so two workers adding the same line at once (a double click) both count
+instead of one failing on the primary key.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
 
 from assistant.storage.engine import Repository
 from assistant.storage.schema import CartRow, WishlistRow
@@ -19,13 +23,16 @@ class CartRepository(Repository):
 
     def add(self, user_id: str, product_id: str, quantity: int = 1) -> int:
         """Add `quantity` (>= 1) and return the new quantity of that line."""
+        n = min(MAX_QUANTITY, max(1, quantity))
+        table = CartRow.__table__
+        total = table.c.quantity + n
+        stmt = self._insert(table).values(user_id=user_id, product_id=product_id, quantity=n, added_at=self.clock())
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.product_id],
+            set_={"quantity": case((total > MAX_QUANTITY, MAX_QUANTITY), else_=total)},
+        ).returning(table.c.quantity)
         with self._write() as s:
-            row = s.get(CartRow, (user_id, product_id))
-            if row is None:
-                row = CartRow(user_id=user_id, product_id=product_id, quantity=0, added_at=self.clock())
-                s.add(row)
-            row.quantity = min(MAX_QUANTITY, row.quantity + max(1, quantity))
-            return row.quantity
+            return int(s.execute(stmt).scalar_one())
 
     def set_quantity(self, user_id: str, product_id: str, quantity: int) -> bool:
         """Set a line's quantity (0 removes it); False when the product is not in the cart."""
@@ -55,8 +62,8 @@ class CartRepository(Repository):
 
     def add_to_wishlist(self, user_id: str, product_id: str) -> bool:
         """True when added, False when it was already there."""
+        table = WishlistRow.__table__
+        stmt = (self._insert(table).values(user_id=user_id, product_id=product_id, added_at=self.clock())
+                .on_conflict_do_nothing().returning(table.c.user_id))
         with self._write() as s:
-            if s.get(WishlistRow, (user_id, product_id)) is not None:
-                return False
-            s.add(WishlistRow(user_id=user_id, product_id=product_id, added_at=self.clock()))
-            return True
+            return s.execute(stmt).first() is not None

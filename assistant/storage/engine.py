@@ -1,8 +1,11 @@
-"""The one way to open the database: an engine per URL, its errors translated, its schema made.
+"""The one way to open the database: an engine per URL, its errors translated, its schema at head.
 
 SQLite in the data directory by default (WAL, a busy timeout, pooled connections
-usable from worker threads), PostgreSQL by URL. `Database.open` waits out the
-brief lock-outs of worker processes starting together on a new SQLite file.
+usable from worker threads), PostgreSQL by URL (psycopg 3; `postgresql://` and
+`postgres://` mean `postgresql+psycopg://`). Opening runs the migrations when the
+database is behind (`migrate.ensure_schema`, once for all workers starting together).
+`Database.open` waits out the brief lock-outs of worker processes starting together
+on a new SQLite file.
 
 Failures become `StorageError`s (see `errors`). A damaged file is never wiped:
 from then on writes are refused (so nothing is acknowledged that cannot be kept),
@@ -25,7 +28,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from assistant.storage.errors import StorageBusy, StorageCorrupt, StorageError, classify, damaged_hint
-from assistant.storage.schema import ConversationRow, create_schema
+from assistant.storage.migrate import ensure_schema
+from assistant.storage.schema import ConversationRow
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +38,22 @@ Clock = Callable[[], float]
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
+def normalize_url(url: str) -> str:
+    """`postgres://` and `postgresql://` (what hosting providers hand out) with the driver we ship: psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str) -> Engine:
-    """An engine with sensible SQLite settings (WAL, a busy timeout, usable from worker threads)."""
+    """An engine with sensible settings: SQLite in WAL with a busy timeout, usable from worker threads;
+    PostgreSQL with pre-ping (a restarted server costs one reconnect, not an error) and at most 20
+    connections per process (4 workers stay under PostgreSQL's default max_connections of 100)."""
+    url = normalize_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=10,
+                             connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     else:
@@ -67,7 +83,7 @@ class Database:
         self.engine = engine
         self.damaged: str | None = None
         _watch(self)
-        create_schema(engine)  # a file that is not a database raises StorageCorrupt here
+        ensure_schema(engine)  # a file that is not a database raises StorageCorrupt here
         self.damaged = self._integrity_problem()
         if self.damaged is not None:
             log.error("%s", self.damaged)
@@ -119,7 +135,7 @@ class Database:
                     self.damaged = problem
                     return False, problem
                 self.damaged = None
-                create_schema(self.engine)
+                ensure_schema(self.engine)
                 log.warning("the database checks out again; writes are back on")
             with self.engine.connect() as conn:
                 conn.execute(select(ConversationRow.id).limit(1)).all()
@@ -169,3 +185,18 @@ class Repository:
     def _write(self) -> Iterator[Session]:
         with Session(self.db.engine) as session, session.begin():
             yield session
+
+    def _insert(self, table: Any) -> Any:
+        """`INSERT` with this backend's `ON CONFLICT` clauses (PostgreSQL and SQLite share the syntax): the
+        upserts that keep two workers from both inserting the same row (a double-clicked "add to cart")."""
+        return insert_for(self.db.engine, table)
+
+
+def insert_for(engine: Engine, table: Any) -> Any:
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

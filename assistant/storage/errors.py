@@ -58,9 +58,26 @@ _SQLITE_KINDS: dict[str, type[StorageError]] = {
     "SQLITE_BUSY": StorageBusy, "SQLITE_LOCKED": StorageBusy, "SQLITE_FULL": StorageFull,
     "SQLITE_CORRUPT": StorageCorrupt, "SQLITE_NOTADB": StorageCorrupt,
 }
-_PG_KINDS: dict[str, type[StorageError]] = {  # SQLSTATE classes/codes
-    "53100": StorageFull, "55P03": StorageBusy, "40P01": StorageBusy, "XX001": StorageCorrupt, "XX002": StorageCorrupt,
+_PG_KINDS: dict[str, type[StorageError]] = {  # SQLSTATE codes; the rest (08xxx connection, 57P0x shutdown) is
+    "53100": StorageFull,                   # "unavailable"
+    "55P03": StorageBusy, "40P01": StorageBusy, "40001": StorageBusy, "53300": StorageBusy, "57014": StorageBusy,
+    "XX001": StorageCorrupt, "XX002": StorageCorrupt,
 }
+# What a PostgreSQL server that cannot be reached looks like in psycopg's message (no SQLSTATE: the failure
+# is before any session). The operator reads the cause, never the host and port (`/readyz` is public).
+_PG_UNREACHABLE = (
+    ("connection refused", "the database server refused the connection: is PostgreSQL running and listening?"),
+    ("timeout expired", "the database server did not answer in time"),
+    ("timed out", "the database server did not answer in time"),
+    ("could not translate host name", "the database host name does not resolve"),
+    ("name or service not known", "the database host name does not resolve"),
+    ("no route to host", "the database server cannot be reached over the network"),
+    ("password authentication failed", "the database server refused our credentials"),
+    ("does not exist", "the database named in SHOPASSIST_DATABASE_URL does not exist"),
+    ("server closed the connection", "the database server closed the connection (restarting?)"),
+    ("terminating connection", "the database server closed the connection (restarting?)"),
+    ("the database system is", "the database server is starting up or shutting down"),
+)
 
 
 def damaged_hint(db: str) -> str:
@@ -86,6 +103,10 @@ def classify(exc: BaseException, db: str = "FILE") -> StorageError | None:
         kind = (StorageFull if "disk is full" in low or "no space left" in low
                 else StorageCorrupt if "malformed" in low or "not a database" in low
                 else StorageBusy if "locked" in low else StorageError)
+    if kind is StorageError and type(orig).__module__.startswith("psycopg"):
+        cause = next((why for needle, why in _PG_UNREACHABLE if needle in low), "the database server cannot be reached")
+        return StorageError(f"{cause}; check SHOPASSIST_DATABASE_URL and the server "
+                            f"({code or type(orig).__name__}); service resumes by itself once it answers")
     hint = {
         StorageBusy: "another connection holds a write lock; writes resume when it is released",
         StorageFull: "the disk of the database is full; free space (writes resume by themselves)",

@@ -3,16 +3,17 @@ the ranker promotion decisions (`rk_promotions`). On the one `MetaData` of `sche
 
 Kept flat and simple on purpose (plain columns, no JSON to parse in SQL, no foreign keys), so the
 insights queries are portable GROUP BYs over indexed columns and the tables can be added to a
-migration history as they are. `day` is the UTC date of `ts` ("2025-03-07"): grouping by a stored
+migration history as they are (`migrations/versions/0001_initial.py`). Strings are `Key`/`Words`, stored alike
+on SQLite and PostgreSQL. `day` is the UTC date of `ts` ("2025-03-07"): grouping by a stored
 string is portable, where date functions differ between SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Float, Index, Integer, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.storage.schema import MAX_ID, Base
+from assistant.storage.schema import MAX_ID, Base, Key, Words
 
 
 class TurnLogRow(Base):
@@ -22,16 +23,16 @@ class TurnLogRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ts: Mapped[float] = mapped_column(Float)
-    day: Mapped[str] = mapped_column(String(10))
-    conversation_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(MAX_ID))
-    scene: Mapped[str] = mapped_column(String(32))
-    language: Mapped[str] = mapped_column(String(8))
-    query: Mapped[str] = mapped_column(Text, default="")  # the (masked) message, for the unanswered lists
-    query_key: Mapped[str] = mapped_column(String(120), default="")  # normalized, to group equal questions
-    rank_query: Mapped[str] = mapped_column(Text, default="")  # the text the ranker scored (for retraining)
+    day: Mapped[str] = mapped_column(Key(10))
+    conversation_id: Mapped[str] = mapped_column(Key(64))
+    user_id: Mapped[str] = mapped_column(Key(MAX_ID))
+    scene: Mapped[str] = mapped_column(Key(32))
+    language: Mapped[str] = mapped_column(Key(8))
+    query: Mapped[str] = mapped_column(Words, default="")  # the (masked) message, for the unanswered lists
+    query_key: Mapped[str] = mapped_column(Key(120), default="")  # normalized, to group equal questions
+    rank_query: Mapped[str] = mapped_column(Words, default="")  # the text the ranker scored (for retraining)
     result_count: Mapped[int] = mapped_column(Integer, default=0)
-    unanswered: Mapped[str] = mapped_column(String(32), default="")  # no_results | out_of_scope | ...
+    unanswered: Mapped[str] = mapped_column(Key(32), default="")  # no_results | out_of_scope | ...
     first_card_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
     first_token_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
     elapsed_ms: Mapped[float] = mapped_column(Float, default=0.0)
@@ -39,7 +40,7 @@ class TurnLogRow(Base):
     model_sentences: Mapped[int] = mapped_column(Integer, default=0)
     template_fallbacks: Mapped[int] = mapped_column(Integer, default=0)
     removed_sentences: Mapped[int] = mapped_column(Integer, default=0)
-    variant: Mapped[str] = mapped_column(String(200), default="")  # "exp=arm,exp2=arm" | "holdout" | ""
+    variant: Mapped[str] = mapped_column(Key(200), default="")  # "exp=arm,exp2=arm" | "holdout" | ""
 
     # The dashboard's counts come from the daily counters (`DailyCountRow`); these serve the lists.
     __table_args__ = (
@@ -56,13 +57,13 @@ class ImpressionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     turn_id: Mapped[int] = mapped_column(Integer)
     ts: Mapped[float] = mapped_column(Float)
-    day: Mapped[str] = mapped_column(String(10))
-    conversation_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(MAX_ID))
-    product_id: Mapped[str] = mapped_column(String(MAX_ID))
+    day: Mapped[str] = mapped_column(Key(10))
+    conversation_id: Mapped[str] = mapped_column(Key(64))
+    user_id: Mapped[str] = mapped_column(Key(MAX_ID))
+    product_id: Mapped[str] = mapped_column(Key(MAX_ID))
     position: Mapped[int] = mapped_column(Integer)  # 1-based, as on the card
-    scene: Mapped[str] = mapped_column(String(32))
-    variant: Mapped[str] = mapped_column(String(200), default="")
+    scene: Mapped[str] = mapped_column(Key(32))
+    variant: Mapped[str] = mapped_column(Key(200), default="")
     features: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # float32 RELEVANCE_FEATURES
 
     __table_args__ = (
@@ -77,15 +78,15 @@ class ActionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ts: Mapped[float] = mapped_column(Float)
-    day: Mapped[str] = mapped_column(String(10))
-    conversation_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(MAX_ID))
-    product_id: Mapped[str] = mapped_column(String(MAX_ID))
-    action: Mapped[str] = mapped_column(String(16))
+    day: Mapped[str] = mapped_column(Key(10))
+    conversation_id: Mapped[str] = mapped_column(Key(64))
+    user_id: Mapped[str] = mapped_column(Key(MAX_ID))
+    product_id: Mapped[str] = mapped_column(Key(MAX_ID))
+    action: Mapped[str] = mapped_column(Key(16))
     impression_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: not from a shown card
     position: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    scene: Mapped[str] = mapped_column(String(32), default="")
-    variant: Mapped[str] = mapped_column(String(200), default="")
+    scene: Mapped[str] = mapped_column(Key(32), default="")
+    variant: Mapped[str] = mapped_column(Key(200), default="")
 
     __table_args__ = (Index("ix_in_actions_impression", "impression_id"),)
 
@@ -97,10 +98,10 @@ class HandoffLogRow(Base):
 
     ticket_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ts: Mapped[float] = mapped_column(Float, index=True)
-    day: Mapped[str] = mapped_column(String(10))
-    conversation_id: Mapped[str] = mapped_column(String(64), index=True)  # the desk's moves find it by this
-    kind: Mapped[str] = mapped_column(String(32))  # explicit | frustration | repeated_failures | scene_rule
-    reason: Mapped[str] = mapped_column(Text, default="")
+    day: Mapped[str] = mapped_column(Key(10))
+    conversation_id: Mapped[str] = mapped_column(Key(64), index=True)  # the desk's moves find it by this
+    kind: Mapped[str] = mapped_column(Key(32))  # explicit | frustration | repeated_failures | scene_rule
+    reason: Mapped[str] = mapped_column(Words, default="")
     picked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     resolved_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
@@ -111,9 +112,9 @@ class AssignmentLogRow(Base):
 
     __tablename__ = "ex_assignments"
 
-    experiment: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(MAX_ID), primary_key=True)
-    variant: Mapped[str] = mapped_column(String(64))
+    experiment: Mapped[str] = mapped_column(Key(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(Key(MAX_ID), primary_key=True)
+    variant: Mapped[str] = mapped_column(Key(64))
     assigned_at: Mapped[float] = mapped_column(Float)
     # The shopper's totals since assignment (cards shown, clicks and adds to cart on them), kept as they
     # happen: an experiment's statistics are one aggregate over this table's rows of that experiment.
@@ -132,12 +133,12 @@ class PromotionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ts: Mapped[float] = mapped_column(Float)
-    candidate: Mapped[str] = mapped_column(String(120))
-    current: Mapped[str] = mapped_column(String(120))
+    candidate: Mapped[str] = mapped_column(Key(120))
+    current: Mapped[str] = mapped_column(Key(120))
     promoted: Mapped[bool] = mapped_column(Boolean)
-    reason: Mapped[str] = mapped_column(Text)
-    figures_json: Mapped[str] = mapped_column(Text, default="{}")
-    model_path: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Words)
+    figures_json: Mapped[str] = mapped_column(Words, default="{}")
+    model_path: Mapped[str] = mapped_column(Words, default="")
 
 
 class DailyCountRow(Base):
@@ -152,7 +153,7 @@ class DailyCountRow(Base):
 
     __tablename__ = "in_daily_counts"
 
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    day: Mapped[str] = mapped_column(Key(10), primary_key=True)
+    kind: Mapped[str] = mapped_column(Key(32), primary_key=True)
+    key: Mapped[str] = mapped_column(Key(300), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)

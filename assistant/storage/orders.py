@@ -16,10 +16,8 @@ class OrderChanges(Repository):
             return {r.order_id: r.status for r in s.scalars(select(OrderStatusRow))}
 
     def record(self, order_id: str, status: str) -> None:
+        now = self.clock()
+        stmt = self._insert(OrderStatusRow.__table__).values(order_id=order_id, status=status, updated_at=now)
+        stmt = stmt.on_conflict_do_update(index_elements=["order_id"], set_={"status": status, "updated_at": now})
         with self._write() as s:
-            row = s.get(OrderStatusRow, order_id)
-            if row is None:
-                s.add(OrderStatusRow(order_id=order_id, status=status, updated_at=self.clock()))
-            else:
-                row.status = status
-                row.updated_at = self.clock()
+            s.execute(stmt)

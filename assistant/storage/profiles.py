@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.storage.engine import Database
+from assistant.storage.engine import Database, insert_for
 from assistant.storage.schema import MAX_ID, ProfileEventRow, ProfileRow
 from ranking.errors import RankingInputError, UnknownProductError
 from ranking.events import Event, EventType, parse_event_type
@@ -109,15 +109,8 @@ class ProfileStore:
             raise RankingInputError(f"event timestamp is not a number: {ts!r}")
         when = min(when, now)
         with Session(self.db.engine) as session, session.begin():
-            row = session.get(ProfileRow, user_id)
-            if row is None:
-                row = ProfileRow(user_id=user_id, static_json="{}", affinities_json="{}", recent_json="[]")
-                row.n_events = 0
-                session.add(row)
-                session.flush()
-                profile = UserProfile(user_id=user_id)
-            else:
-                profile = _to_profile(row)
+            row = _locked_row(session, user_id)
+            profile = _to_profile(row)
             for etype, pid, known in checked:
                 embedding = self.embed(known) if self.embed is not None else None
                 apply_event(profile, etype, known, when, self.config, embedding)
@@ -137,13 +130,22 @@ class ProfileStore:
     def set_static(self, user_id: str, static: StaticAttributes) -> UserProfile:
         user_id = _check_user(user_id)
         with Session(self.db.engine) as session, session.begin():
-            row = session.get(ProfileRow, user_id)
-            if row is None:
-                row = ProfileRow(user_id=user_id, affinities_json="{}", recent_json="[]", n_events=0)
-                session.add(row)
+            row = _locked_row(session, user_id)
             row.static_json = json.dumps(static.to_dict())
             session.flush()
             return _to_profile(row)
+
+
+def _locked_row(session: Session, user_id: str) -> ProfileRow:
+    """The shopper's row, created empty when missing, locked until the transaction ends (PostgreSQL; SQLite
+    has one writer at a time): two workers folding events into one profile at once must not lose either,
+    and creating it is an upsert, so neither fails on the primary key."""
+    table = ProfileRow.__table__
+    session.execute(insert_for(session.get_bind(), table)  # type: ignore[arg-type]
+                    .values(user_id=user_id, static_json="{}", affinities_json="{}", recent_json="[]", n_events=0)
+                    .on_conflict_do_nothing())
+    return session.execute(select(ProfileRow).where(ProfileRow.user_id == user_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
 
 
 def _to_profile(row: ProfileRow) -> UserProfile:

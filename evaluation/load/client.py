@@ -32,6 +32,11 @@ class LoadPlan:
     timeout_s: float = 30.0
     run_id: str = "load"
     think_ms: float = 0.0
+    # False: a new connection per request, as behind a reverse proxy that opens one per request (nginx's
+    # default). uvicorn's workers share one listening socket and the kernel gives each new connection to a
+    # worker waiting in accept(), i.e. an idle one; kept-alive connections stay on whichever worker accepted
+    # them first (measured: all 186 requests of a run on one of 4 workers).
+    keepalive: bool = True
 
 
 def _source(generation: dict[str, Any]) -> str:
@@ -50,7 +55,8 @@ async def stream_turn(client: httpx.AsyncClient, headers: dict[str, str], conver
                       shopper: int, timeout_s: float) -> tuple[Record, list[str]]:
     """POST one message and read the SSE stream; returns the timing record and the card ids shown."""
     t0 = time.perf_counter()
-    rec = Record(shopper=shopper, kind="turn", message=message, total_ms=0.0)
+    rec = Record(shopper=shopper, kind="turn", message=message, total_ms=0.0,
+                 visitor=headers.get("X-Visitor-Id", ""), conversation_id=conversation_id)
     card_ids: list[str] = []
     event_type = ""
     done = False
@@ -58,6 +64,7 @@ async def stream_turn(client: httpx.AsyncClient, headers: dict[str, str], conver
         async with asyncio.timeout(timeout_s):
             async with client.stream("POST", f"/v1/conversations/{conversation_id}/messages", headers=headers,
                                      json={"message": message}) as resp:
+                rec.worker = resp.headers.get("x-worker", "")
                 if resp.status_code != 200:
                     await resp.aread()
                     rec.error = f"http_{resp.status_code}"
@@ -94,10 +101,12 @@ async def stream_turn(client: httpx.AsyncClient, headers: dict[str, str], conver
 async def add_to_cart(client: httpx.AsyncClient, headers: dict[str, str], conversation_id: str, product_id: str,
                       shopper: int, timeout_s: float) -> Record:
     t0 = time.perf_counter()
-    rec = Record(shopper=shopper, kind="cart", message=f"add {product_id}", total_ms=0.0)
+    rec = Record(shopper=shopper, kind="cart", message=f"add {product_id}", total_ms=0.0,
+                 visitor=headers.get("X-Visitor-Id", ""), conversation_id=conversation_id, product_id=product_id)
     try:
         resp = await client.post("/v1/cart/items", headers=headers, timeout=timeout_s,
                                  json={"product_id": product_id, "conversation_id": conversation_id})
+        rec.worker = resp.headers.get("x-worker", "")
         if resp.status_code != 200:
             rec.error = f"http_{resp.status_code}"
         elif not resp.json().get("ok"):
@@ -146,10 +155,12 @@ async def shopper(client: httpx.AsyncClient, index: int, plan: LoadPlan, deadlin
                 await asyncio.sleep(plan.think_ms * rng.uniform(0.5, 1.5) / 1000.0)
 
 
-async def run_shoppers(base_url: str, plan: LoadPlan) -> RunResult:
-    """Run `plan.shoppers` shoppers concurrently; bounded by `max_seconds` plus one request timeout."""
-    records: list[Record] = []
-    limits = httpx.Limits(max_connections=plan.shoppers + 4, max_keepalive_connections=plan.shoppers + 4)
+async def run_shoppers(base_url: str, plan: LoadPlan, records: list[Record] | None = None) -> RunResult:
+    """Run `plan.shoppers` shoppers concurrently; bounded by `max_seconds` plus one request timeout. Records
+    are appended to `records` as they finish (another thread may watch it grow)."""
+    records = [] if records is None else records
+    limits = httpx.Limits(max_connections=plan.shoppers + 4,
+                          max_keepalive_connections=plan.shoppers + 4 if plan.keepalive else 0)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=plan.timeout_s, trust_env=False) as client:
         t0 = time.perf_counter()
         deadline = time.monotonic() + plan.max_seconds
@@ -165,8 +176,8 @@ async def run_shoppers(base_url: str, plan: LoadPlan) -> RunResult:
     return RunResult(concurrency=plan.shoppers, elapsed_s=elapsed, records=records)
 
 
-def run_load(base_url: str, plan: LoadPlan) -> RunResult:
-    return asyncio.run(run_shoppers(base_url, plan))
+def run_load(base_url: str, plan: LoadPlan, records: list[Record] | None = None) -> RunResult:
+    return asyncio.run(run_shoppers(base_url, plan, records))
 
 
 def wait_ready(base_url: str, timeout_s: float, alive: Any = None, need_model: bool = False) -> None:

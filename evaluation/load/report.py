@@ -18,7 +18,7 @@ def print_report(r: dict[str, Any]) -> None:
 
     console = Console()
     table = Table(title=f"bench load: {r['concurrency']} shoppers, llm={r['llm']}, {r['workers']} worker(s), "
-                        f"think {r['think_ms']:g} ms")
+                        f"think {r['think_ms']:g} ms, {r.get('database', 'sqlite')} + {r.get('vectors', '')}")
     for col in ("", "p50", "p95", "p99"):
         table.add_column(col, justify="left" if not col else "right")
     for label, key in (("first product card (ms)", "first_card_ms"), ("first text (ms)", "first_text_ms")):
@@ -36,7 +36,18 @@ def print_report(r: dict[str, Any]) -> None:
         f"{_fmt(r['shopper_mean_turn_ms_max'])} ms")
     console.print(
         f"server CPU {r['server_cpu_ms_per_request']} ms/request, client CPU {r['client_cpu_ms_per_request']} "
-        f"ms/request; server RSS {r['rss_mb_start']} -> {r['rss_mb_end']} MB (startup {r['startup_s']} s)")
+        f"ms/request; server RSS {r['rss_mb_start']} -> {r['rss_mb_end']} MB (startup {r['startup_s']} s)"
+        + "".join(f", {k[7:]} {v} MB" for k, v in r.items() if k.startswith("rss_mb_") and k[7:] not in
+                  ("start", "end")))
+    console.print(f"load average {r.get('loadavg_start')} -> {r.get('loadavg_end')} on {r.get('cpu_count')} cores; "
+                  f"requests per worker {r.get('requests_per_worker')}")
+    if "acknowledged" in r:
+        a = r["acknowledged"]
+        console.print(f"acknowledged {a['acknowledged_turns']} turns and {a['acknowledged_cart_adds']} cart adds; "
+                      f"missing from the database: {a['lost_messages']} messages, {a['lost_answers']} answers, "
+                      f"{a['lost_cart_lines']} cart lines")
+    if "restart" in r:
+        console.print(f"worker restart: {r['restart']}")
     if "sweep" in r:
         console.print("sweep: " + ", ".join(f"{row['concurrency']}: {_fmt(row['p95_first_card_ms'])} ms "
                                             f"({row['turns_per_s']}/s)" for row in r["sweep"]))

@@ -78,7 +78,28 @@ def create_bench_app() -> Any:
     from ui.server import tune_for_serving
 
     tune_for_serving()
-    return create_app(assistant, cfg)
+    return NameTheWorker(create_app(assistant, cfg))
+
+
+class NameTheWorker:
+    """ASGI wrapper: every response says which worker process served it (`X-Worker: <pid>`), so the bench can
+    count requests per worker and see a restarted worker's replacement take its share."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.pid = str(os.getpid()).encode()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def named(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-worker", self.pid)]
+            await send(message)
+
+        await self.app(scope, receive, named)
 
 
 def _exit_on_sigterm(signum: int, _frame: Any) -> None:
@@ -193,6 +214,45 @@ class ServerProcess:
                 t = p.cpu_times()
                 total += t.user + t.system
         return total
+
+    def worker_pids(self) -> list[int]:
+        """uvicorn's worker processes (children of its supervisor started by multiprocessing's spawn)."""
+        import psutil
+
+        if self.proc is None:
+            return []
+        try:
+            children = psutil.Process(self.proc.pid).children()
+        except psutil.Error:
+            return []
+        pids = []
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                if "spawn_main" in " ".join(child.cmdline()):
+                    pids.append(child.pid)
+        return sorted(pids)
+
+    def restart_worker(self, timeout_s: float = 300.0) -> dict[str, Any]:
+        """A rolling restart of one worker: SIGTERM (it finishes the requests it has, then exits) and
+        uvicorn's supervisor starts a replacement. Returns when the replacement process exists."""
+        before = self.worker_pids()
+        if len(before) < 2:
+            return {"restarted": False, "reason": "needs 2 or more workers"}
+        victim = before[0]
+        t0 = time.monotonic()
+        os.kill(victim, signal.SIGTERM)
+        out: dict[str, Any] = {"restarted": True, "worker_pid": victim}
+        while time.monotonic() - t0 < timeout_s:
+            now = self.worker_pids()
+            if victim not in now and "exited_after_s" not in out:
+                out["exited_after_s"] = round(time.monotonic() - t0, 2)
+            fresh = [p for p in now if p not in before]
+            if fresh:
+                out.update(replacement_pid=fresh[0], replacement_started_after_s=round(time.monotonic() - t0, 2))
+                return out
+            time.sleep(0.1)
+        out["replacement_started_after_s"] = None
+        return out
 
     def log_tail(self, lines: int = 15) -> str:
         if self.log_path is None or not self.log_path.exists():

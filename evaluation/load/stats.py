@@ -25,6 +25,10 @@ class Record:
     first_text_ms: float | None = None
     cards_first: bool = True  # False when a text_delta came before the products event
     text_source: str = ""  # model | template | mixed | none: who wrote the turn's text (the `done` event says)
+    visitor: str = ""  # X-Visitor-Id, and what was acknowledged: checked against the database afterwards
+    conversation_id: str = ""
+    product_id: str = ""  # of a cart add
+    worker: str = ""  # the server process that answered (X-Worker)
 
 
 @dataclass

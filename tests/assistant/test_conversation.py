@@ -28,8 +28,10 @@ def first(events: Sequence[Event], kind: str) -> Any:
 
 
 @pytest.fixture
-def services():
-    return make_services(demo_products(), model=FakeChatModel("It is a good match for your request."))
+def services(database_url):
+    """Over each storage backend (in-memory SQLite, PostgreSQL)."""
+    return make_services(demo_products(), model=FakeChatModel("It is a good match for your request."),
+                         database_url=database_url)
 
 
 @pytest.fixture
@@ -154,8 +156,8 @@ def test_unknown_product_actions_are_refused(conv):
     assert conv.act("fly", "s1")[0].code == "bad_action"
 
 
-def test_restart_resumes_the_conversation_and_its_references(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'state.db'}"
+def test_restart_resumes_the_conversation_and_its_references(tmp_path: Path, database_url: str):
+    url = database_url if database_url.startswith("postgresql") else f"sqlite:///{tmp_path / 'state.db'}"
     first_run = make_services(demo_products(), database_url=url)
     conv = Conversation.start(first_run, "asha")
     shown = [c.id for c in first(list(conv.turn("analog watch")), "products").cards]
@@ -209,8 +211,8 @@ class BrandAffinityRanker:
         return [RankedProduct(c.product, score(i, c), []) for i, c in ranked][: kwargs.get("k")]
 
 
-def test_dislike_changes_the_next_ranking():
-    services = make_services(demo_products(), ranker=BrandAffinityRanker())
+def test_dislike_changes_the_next_ranking(database_url):
+    services = make_services(demo_products(), ranker=BrandAffinityRanker(), database_url=database_url)
     conv = Conversation.start(services, "u1")
     before = [c.id for c in first(list(conv.turn("analog watch")), "products").cards]
     conv.act("dislike", before[0])

@@ -45,10 +45,17 @@ UNLIMITED = {"rate_site_per_s": 1e6, "rate_site_burst": 10**6, "rate_visitor_per
              "rate_visitor_burst": 10**6}  # merged into the demo profile's [api] (its site keys stay)
 
 
-@pytest.fixture(scope="module")
-def fuzz_target() -> Iterator[tuple[FastAPI, str, str]]:
-    """(app, a conversation id of the fuzzing visitor, an agent's session token)."""
-    services = make_services(demo_products(), model=FakeChatModel("Light and comfortable for running."))
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.slow,
+                                                                                    pytest.mark.postgres])])
+def fuzz_target(request: pytest.FixtureRequest) -> Iterator[tuple[FastAPI, str, str]]:
+    """(app, a conversation id of the fuzzing visitor, an agent's session token), on in-memory SQLite and on
+    PostgreSQL (which refuses what SQLite stores: NUL characters, over-long strings)."""
+    url = "sqlite://"
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        url = server.create_database("fuzz", template=request.getfixturevalue("pg_template"))
+    services = make_services(demo_products(), model=FakeChatModel("Light and comfortable for running."),
+                             database_url=url)
     app = create_app(Assistant(services), demo_settings(api=UNLIMITED))
     client = TestClient(app)
     cid = client.post("/v1/conversations", headers=H).json()["id"]

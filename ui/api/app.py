@@ -38,7 +38,7 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     app = FastAPI(title="ShopAssist API", version="1", description="Conversational shopping assistant: widget API, "
                   "server-to-server API and agent console.", docs_url="/docs", openapi_url="/openapi.json")
     errors.install(app)
-    guard = Guard(cfg.api)
+    guard = Guard(cfg.api, assistant.services.store.db)  # limits shared by every worker on the database
     desk = AgentDesk(assistant.services.store)
     app.state.assistant = assistant
     app.state.desk = desk

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from assistant.settings import ApiSettings, SiteSettings
+from assistant.storage.engine import Database
 from assistant.store_profile import NO_SITE_KEYS
 from ui.api.errors import ApiError
-from ui.api.ratelimit import TokenBuckets
+from ui.api.ratelimit import RateLimits
 
 _ID = re.compile(r"[A-Za-z0-9_.:@-]{1,128}")
 
@@ -53,12 +54,14 @@ def origin_allowed(request: Request, site: SiteSettings) -> bool:
 
 
 class Guard:
-    """Authenticates and rate-limits `/v1` calls (a FastAPI dependency via `__call__`)."""
+    """Authenticates and rate-limits `/v1` calls (a FastAPI dependency via `__call__`). With `db`, the rate
+    limits are shared by every worker on that database (see `ui.api.ratelimit`); without, per process."""
 
-    def __init__(self, cfg: ApiSettings) -> None:
+    def __init__(self, cfg: ApiSettings, db: Database | None = None) -> None:
         self.cfg = cfg
-        self.site_buckets = TokenBuckets(cfg.rate_site_per_s, cfg.rate_site_burst)
-        self.visitor_buckets = TokenBuckets(cfg.rate_visitor_per_s, cfg.rate_visitor_burst)
+        self.limits = RateLimits(cfg, db)
+        self.site_buckets = self.limits.site  # one limit at a time, for the MCP server's per-tool charges
+        self.visitor_buckets = self.limits.visitor
         self._secret_keys = {k.get_secret_value(): pk for pk, s in cfg.sites.items() for k in s.secret_keys
                              if k.get_secret_value()}
 
@@ -128,8 +131,7 @@ class Guard:
 
     def _limit(self, caller: Caller, request: Request) -> None:
         cost = 0.25 if request.method == "GET" else 1.0  # the widget polls while a person answers
-        for buckets, key in ((self.site_buckets, caller.site_id), (self.visitor_buckets, caller.limit_key)):
-            wait = buckets.take(key, cost)
-            if wait > 0:
-                raise ApiError(429, "rate_limited", f"Too many requests; retry in {math.ceil(wait)} s.",
-                               headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        wait = self.limits.charge(caller.site_id, caller.limit_key, cost)
+        if wait > 0:
+            raise ApiError(429, "rate_limited", f"Too many requests; retry in {math.ceil(wait)} s.",
+                           headers={"Retry-After": str(max(1, math.ceil(wait)))})

@@ -2,7 +2,8 @@
 
 Command modules by job: catalog.py (index, search, shell, info), serve.py (serve, run, doctor,
 prepare-model), bench.py (every benchmark, thin over evaluation/), train.py (every model the
-product ships), agents.py (console accounts); output.py prints, and documents the exit codes.
+product ships), agents.py (console accounts), db.py (schema migrations); output.py prints, and
+documents the exit codes.
 
 A `UserError` (retrieval.errors) escaping any command, or a file the system refused, becomes
 one line `error: <sentence>` and exit code 2 (see `ShopAssistGroup`); anything else is a bug
@@ -20,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from retrieval.errors import UserError
-from ui.cli import agents, bench, catalog, insights, mcp, serve, store, train
+from ui.cli import agents, bench, catalog, db, insights, mcp, serve, store, train
 from ui.cli.output import EXIT_INTERRUPTED, err, fail
 
 
@@ -47,9 +48,12 @@ bench_app = typer.Typer(help="Benchmarks that print numbers (a table, or one JSO
 train_app = typer.Typer(help="Train the models the assistant ships (reproducible, minutes on 2 cores).",
                         no_args_is_help=True)
 agents_app = typer.Typer(help="Agent console accounts.", no_args_is_help=True)
+db_app = typer.Typer(help="The database's schema: upgrade it, show its revision (workers also upgrade at start).",
+                     no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(train_app, name="train")
 app.add_typer(agents_app, name="agents")
+app.add_typer(db_app, name="db")
 
 
 
@@ -77,6 +81,7 @@ register(app, {
     "simulate": insights.simulate_cmd,
 })
 register(agents_app, {"create": agents.create_cmd})
+register(db_app, {"upgrade": db.upgrade_cmd, "current": db.current_cmd, "history": db.history_cmd})
 register(bench_app, {
     "retrieval": bench.retrieval_cmd,
     "sync": bench.sync_cmd,

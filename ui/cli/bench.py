@@ -307,19 +307,32 @@ def load_cmd(
     = False,
     sweep_max: Annotated[int, typer.Option(min=1, max=256, help="largest swept concurrency")] = 64,
     soak_s: Annotated[float, typer.Option(min=0, max=86_400, help="then N seconds of load, RSS sampled")] = 0.0,
+    database: Annotated[str, typer.Option(help="sqlite (a temp file) | postgres (a throw-away PostgreSQL "
+                                          "server, Debian's postgresql package)")] = "sqlite",
+    database_url: Annotated[str, typer.Option(help="an existing database instead (SQLAlchemy URL)")] = "",
+    chroma_url: Annotated[str, typer.Option(help="an existing Chroma server (filled with `shopassist index`); "
+                                            "several workers start one when empty")] = "",
+    restart_worker: Annotated[bool, typer.Option("--restart-worker", help="SIGTERM one worker a third of the "
+                                                 "way in (uvicorn replaces it); nothing acknowledged may be lost")]
+    = False,
 ) -> None:
     """Concurrent shoppers against the HTTP API on 127.0.0.1 (a uvicorn subprocess on the demo store):
-    turns/s, latency to first card and first text, errors, fairness, server memory."""
+    turns/s, latency to first card and first text, errors, fairness, server memory; afterwards every
+    acknowledged message and cart line is looked up in the database."""
     from evaluation.load.bench import LoadOptions, run_bench
     from evaluation.load.report import print_report
 
     if llm not in ("fake", "embedded"):
         fail(f"unknown --llm {llm!r}: use fake or embedded")
+    if database not in ("sqlite", "postgres"):
+        fail(f"unknown --database {database!r}: use sqlite or postgres (or --database-url URL)")
     if workers == 0:  # as the API is deployed: a worker per core; one embedded model serializes anyway
         workers = min(4, os.cpu_count() or 1) if llm == "fake" else 1
     opts = LoadOptions(data_dir=load_settings().ensure_data_dir(), shoppers=shoppers, turns=turns,
                        max_seconds=max_seconds, llm=llm, workers=workers, token_ms=token_ms, think_ms=think_ms,
-                       timeout_s=30.0 if llm == "fake" else 120.0, sweep=sweep, sweep_max=sweep_max, soak_s=soak_s)
+                       timeout_s=30.0 if llm == "fake" else 120.0, sweep=sweep, sweep_max=sweep_max, soak_s=soak_s,
+                       database=database, database_url=database_url, chroma_url=chroma_url,
+                       restart_worker=restart_worker)
     say: Any = None if json_out else (lambda text: note(f"· {text}"))
     try:
         result = run_bench(opts, progress=say)

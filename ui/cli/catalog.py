@@ -59,7 +59,8 @@ def index_cmd(
     cfg.ensure_data_dir()
     with progress(f"indexing {len(report.products)} products", len(report.products), quiet=as_json) as advance:
         _, stats = index_catalog(
-            cfg.data_dir, catalog, report, default_embedder(), delete_missing=not keep_missing, progress=advance
+            cfg.data_dir, catalog, report, default_embedder(), delete_missing=not keep_missing, progress=advance,
+            chroma_url=cfg.retrieval.chroma_url,  # several workers: the Chroma server they all read
         )
     summary = report.summary()
     if as_json:

@@ -16,8 +16,9 @@ from assistant.desk.views import shopper_view, suggest_reply
 from assistant.llm.base import model_status
 from assistant.services import Assistant
 from assistant.storage.agents import Agent
+from assistant.storage.limits import Limit, RateBuckets
 from ui.api.errors import ApiError
-from ui.api.ratelimit import TokenBuckets
+from ui.api.ratelimit import SharedBuckets
 from ui.api.routes import ERRORS
 
 HERE = Path(__file__).parent
@@ -43,7 +44,8 @@ def _plain(value: Any) -> Any:
 def make_console_router(assistant: Assistant, desk: AgentDesk, session_hours: float = 12.0) -> APIRouter:
     router = APIRouter(tags=["agent console"], responses=ERRORS)
     services = assistant.services
-    logins = TokenBuckets(rate_per_s=0.2, burst=10)  # password guessing: 10 tries, then one per 5 s per IP
+    # password guessing: 10 tries, then one per 5 s per IP, counted by all workers together
+    logins = SharedBuckets(RateBuckets(services.store.db), Limit("login", rate_per_s=0.2, burst=10))
 
     def agent(sa_agent: Annotated[str | None, Cookie()] = None) -> Agent:
         found = desk.auth.agent_for(sa_agent)

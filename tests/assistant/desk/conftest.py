@@ -9,8 +9,9 @@ from assistant.testing import demo_products, make_services
 
 
 @pytest.fixture
-def services() -> Services:
-    return make_services(demo_products(), model=FakeChatModel("Great for running."))
+def services(database_url: str) -> Services:
+    """The desk over each storage backend (in-memory SQLite, PostgreSQL)."""
+    return make_services(demo_products(), model=FakeChatModel("Great for running."), database_url=database_url)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Fixtures for the storage tests: a fresh in-memory database, and ranking's small catalog for profiles."""
+"""Fixtures for the storage tests: a fresh database of each backend (in-memory SQLite, PostgreSQL), and
+ranking's small catalog for profiles."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ __all__ = ["catalog", "clock", "products"]  # ranking's fixtures: the same small
 
 
 @pytest.fixture
-def state(clock: FakeClock) -> StateStore:
-    return StateStore(Database.open("sqlite://"), clock)
+def state(database_url: str, clock: FakeClock) -> StateStore:
+    return StateStore(Database.open(database_url), clock)
 
 
 @pytest.fixture
-def store(catalog: Catalog, clock: FakeClock) -> ProfileStore:
-    """Profiles over an in-memory database, with a 32-dimensional interest vector."""
+def store(database_url: str, catalog: Catalog, clock: FakeClock) -> ProfileStore:
+    """Profiles over a fresh database, with a 32-dimensional interest vector."""
     embedder = HashingEmbedder(32)
-    return ProfileStore(Database.open("sqlite://"), catalog, embed=lambda p: embedder.embed([p.embedding_text()])[0],
+    return ProfileStore(Database.open(database_url), catalog, embed=lambda p: embedder.embed([p.embedding_text()])[0],
                         clock=clock)

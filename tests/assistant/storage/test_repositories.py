@@ -76,3 +76,19 @@ def test_order_changes_and_the_event_log(state: StateStore) -> None:
 
 def test_health_of_a_sound_database(state: StateStore) -> None:
     assert state.health() == (True, "ok") and state.db.damaged is None
+
+
+def test_text_and_ids_are_stored_alike_on_every_backend(state: StateStore) -> None:
+    """PostgreSQL refuses NUL characters and values longer than a VARCHAR; SQLite stores anything. Both store
+    the same: NUL dropped, an over-long id kept unique and found again by the same id."""
+    conv = state.conversations.create("asha")
+    state.handoffs.open(conv.id, "asha", "wants\x00 a person")
+    assert state.handoffs.queued()[0].reason == "wants a person"
+    long_user, other = "u" * 300, "u" * 299 + "v"
+    assert state.carts.add(long_user, "p" * 250) == 1 and state.carts.add(other, "p1") == 1
+    assert state.carts.items(long_user) == [(state.carts.items(long_user)[0][0], 1)]
+    assert state.carts.add(long_user, "p" * 250) == 2 and state.carts.items(other) == [("p1", 1)]
+    state.order_changes.record("SA-" + "9" * 100, "cancelled")
+    assert len(next(iter(state.order_changes.all()))) == 64
+    state.events.log(conv.id, "x" * 40, {"nul": "a\x00b"})
+    assert state.events.read(conv.id)[-1][1] == {"nul": "a\x00b"}  # inside JSON it is an escape, kept

@@ -1,4 +1,4 @@
-"""One schema for every table: named constraints, the names existing databases have, safe creation."""
+"""One schema for every table: named constraints, the names existing databases have, workers starting together."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import inspect
-from sqlalchemy.exc import OperationalError
 
 from assistant.desk.queue import AgentDesk
 from assistant.storage.engine import Database
-from assistant.storage.schema import Base, create_schema
+from assistant.storage.schema import Base
 from assistant.storage.status import ConversationStatus
 from assistant.storage.store import StateStore
 
@@ -21,8 +19,9 @@ LEGACY = Path(__file__).with_name("legacy_schema.sql")  # made by the code befor
 
 def test_every_table_is_on_the_one_metadata_with_named_constraints() -> None:
     tables = Base.metadata.tables
-    # conversations, the desk, profiles; the owner's insights and experiments (assistant.storage.insights_schema)
-    assert {t[:3] for t in tables} == {"as_", "ag_", "rk_", "in_", "ex_"} and len(tables) == 20
+    # conversations, the desk, profiles; the owner's insights and experiments (assistant.storage.insights_schema);
+    # the rate-limit buckets every worker shares
+    assert {t[:3] for t in tables} == {"as_", "ag_", "rk_", "in_", "ex_", "rl_"} and len(tables) == 21
     for table in tables.values():
         for constraint in table.constraints:
             assert constraint.name, f"{table.name}: unnamed {type(constraint).__name__}"
@@ -38,7 +37,7 @@ def _shape(db_path: Path) -> dict[str, Any]:
                  sorted((i["name"], tuple(i["column_names"])) for i in insp.get_indexes(t)),
                  sorted((tuple(f["constrained_columns"]), f["referred_table"]) for f in insp.get_foreign_keys(t)),
                  insp.get_pk_constraint(t)["constrained_columns"])
-             for t in insp.get_table_names()}
+             for t in insp.get_table_names() if t not in ("alembic_version", "rl_buckets")}  # added since
     engine.dispose()
     return shape
 
@@ -71,50 +70,51 @@ def test_a_database_made_before_keeps_working(tmp_path: Path) -> None:
     assert [i.conversation_id for i in desk.queue("mine", alice)] == ["c1"]
 
 
-def test_creating_the_schema_survives_another_worker_creating_it_first(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two workers starting on one new database: ours loses the check-then-CREATE race once."""
-    from sqlalchemy import create_engine
+def _open_when_released(url: str, barrier: Any, upgraded: Any) -> None:
+    from assistant.storage import migrate
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'race.db'}")
-    real = Base.metadata.create_all
-    calls = []
+    real = migrate.upgrade
 
-    def racing(bind: Any) -> None:
-        calls.append(1)
-        real(bind)  # the other worker wins ... (and our retry then finds the tables there)
-        if len(calls) == 1:
-            raise OperationalError("CREATE TABLE as_conversations", {}, Exception("table already exists"))
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        before, after = real(*args, **kwargs)
+        if before != after:
+            with upgraded.get_lock():
+                upgraded.value += 1
+        return before, after
 
-    monkeypatch.setattr(Base.metadata, "create_all", racing)
-    create_schema(engine)
-    assert len(calls) == 2 and "as_conversations" in inspect(engine).get_table_names()
-
-    def broken(bind: Any) -> None:
-        raise OperationalError("CREATE TABLE x", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(Base.metadata, "create_all", broken)
-    with pytest.raises(OperationalError):  # other failures are not retried away
-        create_schema(engine)
-
-
-def _open_when_released(url: str, barrier: Any) -> None:
-    barrier.wait(timeout=60)  # all at the CREATEs at once
+    migrate.upgrade = counted  # type: ignore[assignment]
+    barrier.wait(timeout=60)  # all at the schema check at once
     AgentDesk(StateStore.from_url(url))
 
 
-def test_workers_opening_one_new_database_together_all_start(tmp_path: Path) -> None:
-    """uvicorn workers start at once on a new SQLite file: none may fail because another created a table
-    between its check and its CREATE, or held the file's lock for a moment (seen in `bench load`)."""
+def test_workers_opening_one_new_database_together_all_start_and_one_upgrades(empty_database_url: str) -> None:
+    """uvicorn workers start at once on a new database: none may fail because another is creating the tables
+    or held the file's lock for a moment (seen in `bench load`), and the migrations run exactly once."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
-    url = f"sqlite:///{tmp_path / 'state.db'}"
+    url = empty_database_url
     barrier = ctx.Barrier(6)
-    procs = [ctx.Process(target=_open_when_released, args=(url, barrier)) for _ in range(6)]
+    upgraded = ctx.Value("i", 0)
+    procs = [ctx.Process(target=_open_when_released, args=(url, barrier, upgraded)) for _ in range(6)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(timeout=90)
     assert [p.exitcode for p in procs] == [0] * 6
-    assert AgentDesk(StateStore.from_url(url)).auth.create_agent("ana", "pw-123456").name == "ana"
+    assert upgraded.value == 1
+    store = StateStore.from_url(url)
+    assert AgentDesk(store).auth.create_agent("ana", "pw-123456").name == "ana"
+    store.engine.dispose()
+
+
+def test_two_workers_adding_the_same_line_at_once_both_count(empty_database_url: str) -> None:
+    """A double-clicked "add to cart" reaches two workers: an upsert, not a check-then-INSERT that loses one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    stores = [StateStore.from_url(empty_database_url) for _ in range(4)]  # a pool each, as 4 workers have
+    with ThreadPoolExecutor(8) as pool:
+        quantities = list(pool.map(lambda i: stores[i % 4].carts.add("asha", "p1"), range(16)))
+    assert sorted(quantities) == list(range(1, 17)) and stores[0].carts.items("asha") == [("p1", 16)]
+    for s in stores:
+        s.engine.dispose()

@@ -28,7 +28,9 @@ from ui.api.app import create_app
 REPO = Path(__file__).resolve().parents[3]
 DATA_DIR = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", REPO / "var" / "test-data"))
 JSON_KEYS = {"turns_per_s", "p95_first_card_ms", "p99_first_card_ms", "errors", "concurrency", "p50_first_card_ms",
-             "p95_first_text_ms", "rss_mb_start", "rss_mb_end", "shopper_turns_min", "shoppers_starved"}
+             "p95_first_text_ms", "rss_mb_start", "rss_mb_end", "shopper_turns_min", "shoppers_starved",
+             "database", "vectors", "acknowledged", "loadavg_start", "loadavg_end", "requests_per_worker",
+             "turns_per_s_cpu_bound"}
 
 
 # ------------------------------------------------------------------ statistics
@@ -131,6 +133,8 @@ def test_bench_load_on_the_real_assistant_in_a_subprocess() -> None:
     assert r["shoppers_starved"] == 0 and r["cards_after_text"] == 0 and r["turns_with_cards"] >= 4
     assert r["turns_per_s"] > 0 and r["p50_first_card_ms"] <= r["p95_first_card_ms"] <= r["p99_first_card_ms"]
     assert r["rss_mb_start"] > 100 and r["server_cpu_ms_per_request"] > 0
+    assert (r["database"], r["vectors"]) == ("sqlite", "chroma-persistent")  # one worker: no servers needed
+    assert r["acknowledged"]["acknowledged_turns"] == 12 and r["acknowledged"]["lost_messages"] == 0
     url = next(s for s in said if "http://127.0.0.1:" in s).split(" on ", 1)[1].split(" ")[0]
     with pytest.raises(httpx.ConnectError):  # the server process group is gone
         httpx.get(f"{url}/healthz", timeout=2, trust_env=False)
