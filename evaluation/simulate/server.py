@@ -20,16 +20,19 @@ from typing import Any
 from assistant import simclock
 from assistant.config import AssistantConfig
 from assistant.conversation.skills import Services
-from assistant.settings import ApiSettings, ExperimentsSettings, LLMSettings, RankingSettings, Settings
+from assistant.settings import ExperimentsSettings, LLMSettings, RankingSettings, Settings
+from assistant.store_profile import demo_settings
 from evaluation.load.server import free_port
 
 EMBED_CACHE = Path.home() / ".cache" / "shopassist" / "simulate"
 # One client address sends every simulated shopper's requests: the simulation lifts the rate limits.
-SIM_API = ApiSettings(rate_site_per_s=1e6, rate_site_burst=10**6, rate_visitor_per_s=1e6, rate_visitor_burst=10**6)
+SIM_LIMITS = {"rate_site_per_s": 1e6, "rate_site_burst": 10**6, "rate_visitor_per_s": 1e6, "rate_visitor_burst": 10**6}
 
 
 def simulation_settings(data_dir: Path, experiments: ExperimentsSettings) -> Settings:
-    return Settings(data_dir=data_dir, simulation=True, experiments=experiments, api=SIM_API,
+    """The demo store (its catalog, site keys, policies) on a throw-away data directory, without rate limits."""
+    api = demo_settings().api.model_copy(update=SIM_LIMITS)
+    return demo_settings(data_dir=data_dir, simulation=True, experiments=experiments, api=api,
                     database_url=f"sqlite:///{data_dir / 'shopassist.db'}",
                     llm=LLMSettings(backend="fake"), ranking=RankingSettings(cross_encoder=False))
 

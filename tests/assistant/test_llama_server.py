@@ -18,6 +18,7 @@ from assistant.llm.llama_server import EmbeddedChatModel, LlamaServerProcess, Se
 from assistant.llm.models import BUNDLED_MODELS, single_file
 from assistant.settings import LLMSettings
 from retrieval.catalog import Product
+from retrieval.money import Money
 
 MSGS = [{"role": "user", "content": "Say hello."}]
 
@@ -69,17 +70,21 @@ def test_streams_follows_a_schema_and_stops_at_max_tokens(smol_model: EmbeddedCh
 def test_parallel_slots_answer_several_shoppers_at_once(smol_model: EmbeddedChatModel) -> None:
     product = Product(id="x", title="Alisha Cycling Shorts", brand="Alisha", price=379.0, list_price=999.0, stock=5)
     outputs: list[str] = []
+    errors: list[BaseException] = []
 
     def turn() -> None:
-        ex = Explainer(smol_model, max_tokens=40)
-        outputs.append("".join(ex.explain([(product, ["matches: cycling"])], "Say it costs $1.")))
+        try:
+            ex = Explainer(smol_model, money=Money("INR", "en_IN"), max_tokens=40)
+            outputs.append("".join(ex.explain([(product, ["matches: cycling"])], "Say it costs $1.")))
+        except BaseException as exc:  # reported below: a thread's exception would otherwise only warn
+            errors.append(exc)
 
     threads = [threading.Thread(target=turn) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=120)
-    assert len(outputs) == 4
+    assert not errors and len(outputs) == 4
     for text in outputs:
         assert text.strip() and "$" not in text  # the guard keeps the invented price out
 

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def services(minilm, tmp_path_factory):  # type: ignore[no-untyped-def]
     from assistant.services import build_services
-    from assistant.settings import Settings
+    from assistant.store_profile import demo_settings
 
     db = tmp_path_factory.mktemp("dialogues") / "state.db"
-    cfg = Settings(data_dir=DATA_DIR, database_url=f"sqlite:///{db}")
+    cfg = demo_settings(data_dir=DATA_DIR, database_url=f"sqlite:///{db}")
     return cfg, build_services(cfg, embedder=minilm, chat_model=None)
 
 

@@ -159,11 +159,11 @@ def test_app_ranker_follows_settings_and_survives_a_missing_cross_encoder(monkey
     from assistant.settings import RankingSettings
     from ranking import cross_encoder
 
-    on = app_factory._ranker(RankingSettings(cross_encoder_threads=1))
+    on = app_factory._ranker(RankingSettings(cross_encoder_threads=1), tmp_path)
     assert on.cross_encoder is not None and on.cross_encoder.backend == "onnx-int8"
     assert on.cross_encoder._threads == 1
-    assert app_factory._ranker(RankingSettings(cross_encoder=False)).cross_encoder is None
+    assert app_factory._ranker(RankingSettings(cross_encoder=False), tmp_path).cross_encoder is None
     monkeypatch.setattr(cross_encoder, "default_path", lambda: tmp_path / "gone.npz")
-    degraded = app_factory._ranker(RankingSettings())
+    degraded = app_factory._ranker(RankingSettings(), tmp_path)
     assert degraded is not None and degraded.cross_encoder is None  # LightGBM order still served
     assert "the cross-encoder is off" in caplog.text and "shopassist train cross-encoder" in caplog.text

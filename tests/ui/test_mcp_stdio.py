@@ -78,7 +78,10 @@ def test_shopassist_mcp_on_the_demo_store(tmp_path: Path) -> None:
 
     data_dir = Path(os.environ.get("SHOPASSIST_TEST_DATA_DIR", REPO / "var" / "test-data"))
     demo = {p.id: p for p in load_demo_catalog()}
-    identity = {"SHOPASSIST_MCP_KEY": "pk_demo", "SHOPASSIST_MCP_USER_ID": "demo",
+    from assistant.store_profile import DEMO_PROFILE
+
+    identity = {"SHOPASSIST_CONFIG": str(DEMO_PROFILE), "SHOPASSIST_MCP_KEY": "pk_demo",
+                "SHOPASSIST_MCP_USER_ID": "demo",
                 "SHOPASSIST_MCP_USER_HASH": user_hash("demo-secret", "demo"), "SHOPASSIST_DATA_DIR": str(data_dir),
                 "SHOPASSIST_DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}", "SHOPASSIST_LLM__BACKEND": "fake"}
 
