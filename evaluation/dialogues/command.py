@@ -69,10 +69,12 @@ def run(opts: Options) -> tuple[dict[str, Any], list[DialogueResult]]:
         except httpx.HTTPError as exc:
             raise BenchError(f"the API at {opts.api} did not answer: {exc}") from exc
     else:
-        from assistant.settings import load_settings
+        from assistant.settings import config_path, load_settings
+        from assistant.store_profile import demo_settings
         from evaluation.dialogues.runner_local import LocalPlayer
 
-        cfg = load_settings()
+        # the bundled dialogues are the demo store's; other dialogues play on the configured store, if any
+        cfg = load_settings() if opts.data != DEFAULT_DATA and config_path() is not None else demo_settings()
         try:
             player = LocalPlayer.build(cfg.ensure_data_dir(), opts.llm, cfg, opts.site_key)
         except RuntimeError as exc:
