@@ -24,8 +24,9 @@ from pydantic import BaseModel
 
 from retrieval.catalog import Product
 from retrieval.errors import UserError
-from retrieval.filters import ParsedQuery, QueryFilters, parse_query
+from retrieval.filters import ParsedQuery, QueryFilters
 from retrieval.index import CatalogIndex
+from retrieval.query_parser import parse_query
 from retrieval.relax import relax
 from retrieval.store import StoreError
 

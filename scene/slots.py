@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from retrieval.filters import QueryFilters, Vocabulary, parse_query
+from retrieval.filters import QueryFilters, Vocabulary
+from retrieval.query_parser import parse_query
 from scene.need import NeedReading
 
 ORDINAL_NAMES = (

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from retrieval.catalog import Product
-from retrieval.filters import QueryFilters, Vocabulary, parse_query, product_filter_metadata
+from retrieval.filters import QueryFilters, Vocabulary, product_filter_metadata
 from retrieval.money import Money
+from retrieval.query_parser import parse_query
 from retrieval.store import where_matches
 
 DEMO_FX = {"INR": 1.0, "USD": 83.0, "EUR": 90.0, "CNY": 11.5, "GBP": 105.0}  # the demo profile's rates

@@ -6,9 +6,10 @@ import pytest
 
 from retrieval.audience import fits, product_audiences, read_audience
 from retrieval.embedding import HashingEmbedder
-from retrieval.filters import QueryFilters, Vocabulary, parse_query, product_filter_metadata
+from retrieval.filters import QueryFilters, Vocabulary, product_filter_metadata
 from retrieval.index import CatalogIndex
 from retrieval.product_types import compact, singular
+from retrieval.query_parser import parse_query
 from retrieval.relax import relax
 from retrieval.store import where_matches
 from tests.shop_words import shop_products

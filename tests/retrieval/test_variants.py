@@ -6,9 +6,10 @@ from pathlib import Path
 
 from retrieval.catalog import Product, Variant
 from retrieval.embedding import HashingEmbedder
-from retrieval.filters import QueryFilters, parse_query, product_filter_metadata
+from retrieval.filters import QueryFilters, product_filter_metadata
 from retrieval.hybrid import HybridSearcher
 from retrieval.index import CatalogIndex
+from retrieval.query_parser import parse_query
 
 
 def _tee() -> Product:
