@@ -242,6 +242,7 @@ def load_homedepot(path: Path | str, progress: Callable[[int], None] | None = No
 
 # ---------------------------------------------------------------- Flipkart
 
+FLIPKART_CURRENCY = "INR"  # the Flipkart marketplace export format: its prices are rupees, no column says so
 FLIPKART_COLUMNS = ("uniq_id", "product_name", "product_category_tree", "retail_price", "discounted_price")
 
 
@@ -284,7 +285,7 @@ def flipkart_row_to_product(row: Mapping[str, str]) -> Product:
         category_path=tree,
         price=price,
         list_price=list_price if list_price and list_price > price else None,
-        currency="INR",
+        currency=FLIPKART_CURRENCY,
         rating=rating if rating else None,
         description=row.get("description") or "",
         attributes=canonical_attributes(_flipkart_specs(row.get("product_specifications") or "")),

@@ -1,6 +1,6 @@
 """When the filters leave nothing: loosen them one step at a time, and say which step was taken.
 
-A shop assistant who has no brown boots under ₹2,000 says so and shows what is
+A shop assistant who has no brown boots under 2,000 says so and shows what is
 closest, and never swaps the boots for something else without a word. The steps,
 each counted on the index's masks before any search runs (a millisecond):
 

@@ -22,7 +22,7 @@ from retrieval.importers.merchant import load_merchant
 from retrieval.importers.report import ImportReport
 from retrieval.importers.shopify import load_shopify
 from retrieval.importers.woocommerce import load_woocommerce
-from retrieval.ingest import HOMEDEPOT_MAPPING, IngestError, load_flipkart, load_mapped
+from retrieval.ingest import FLIPKART_CURRENCY, HOMEDEPOT_MAPPING, IngestError, load_flipkart, load_mapped
 
 FORMATS = ("auto", "shopify", "merchant", "woocommerce", "mapped", "flipkart", "homedepot")
 
@@ -79,7 +79,7 @@ def _read(
     elif fmt == "woocommerce":
         report = load_woocommerce(path, currency)
     elif fmt == "flipkart":
-        return ImportReport.from_ingest(load_flipkart(path, progress=progress), fmt, "INR")
+        return ImportReport.from_ingest(load_flipkart(path, progress=progress), fmt, FLIPKART_CURRENCY)
     elif fmt == "homedepot":
         homedepot = load_mapped(path, HOMEDEPOT_MAPPING, currency="USD", encoding="ISO-8859-1", progress=progress)
         return ImportReport.from_ingest(homedepot, fmt, "USD")
