@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,28 @@ def tree_cpu_s(pid: int) -> float:
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and its children together, in MiB."""
     return round(_tree_total(pid, lambda p: p.memory_info().rss) / 2**20, 1)
+
+
+@contextmanager
+def serve_in_thread(app: Any, startup_s: float = 20.0) -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port in a thread (no subprocess) for the block:
+    yields the base URL once uvicorn accepts connections, stops the server afterwards."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_s
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError(f"uvicorn did not start within {startup_s:g} s")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 class ServerProcess:
