@@ -213,7 +213,7 @@ def load_mapped(
             try:
                 product = mapped_row_to_product(row, mapping, currency)
             except (ValueError, ValidationError) as exc:
-                report.errors.append(RowError(line, _short_error(exc)))
+                report.errors.append(RowError(line, short_reason(exc)))
                 continue
             if product.id in seen:
                 report.errors.append(RowError(line, f"duplicate id {product.id!r} (first one kept)"))
@@ -227,7 +227,8 @@ def load_mapped(
     return report
 
 
-def _short_error(exc: Exception) -> str:
+def short_reason(exc: Exception) -> str:
+    """One line saying what was wrong with a row (a validation error names the field)."""
     if isinstance(exc, ValidationError):
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err.get("loc", ()))
@@ -309,7 +310,7 @@ def load_flipkart(path: Path | str, progress: Callable[[int], None] | None = Non
             try:
                 report.products.append(flipkart_row_to_product(row))
             except (ValueError, ValidationError) as exc:
-                report.errors.append(RowError(line, _short_error(exc)))
+                report.errors.append(RowError(line, short_reason(exc)))
             if progress:
                 progress(1)
     return report

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from retrieval import product_words
 from retrieval.filters import (
@@ -96,6 +96,17 @@ def _word_in(word: str, low: str) -> bool:
     if _is_cjk(word):
         return word in low
     return _word_pattern(word).search(low) is not None
+
+
+def _take_first_word(words: tuple[str, ...], low: str, take: Callable[[re.Match[str]], None]) -> bool:
+    """Whether one of `words` is in `low`; the first one found is taken out of the residual text."""
+    word = next((w for w in words if _word_in(w, low)), None)
+    if word is None:
+        return False
+    found = re.search(re.escape(word), low)
+    if found:
+        take(found)
+    return True
 
 
 def _to_store(value: float, currency: str | None, store_currency: str, fx: Mapping[str, float]) -> float | None:
@@ -199,20 +210,10 @@ def parse_query(
             break
 
     # Sale and stock
-    for word in ON_SALE_WORDS:
-        if _word_in(word, low):
-            filters.on_sale = True
-            found = re.search(re.escape(word), low)
-            if found:
-                take(found)
-            break
-    for word in IN_STOCK_WORDS:
-        if _word_in(word, low):
-            filters.in_stock = True
-            found = re.search(re.escape(word), low)
-            if found:
-                take(found)
-            break
+    if _take_first_word(ON_SALE_WORDS, low, take):
+        filters.on_sale = True
+    if _take_first_word(IN_STOCK_WORDS, low, take):
+        filters.in_stock = True
 
     # Colours, brands, categories, product types and who it is for stay in the residual text: they help
     # matching too. A colour word inside a product type ("coffee mug") is not a colour.

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evaluation.load.server import free_port
+from evaluation.load.server import free_port, tree_cpu_s, tree_rss_mb
 
 PG_USER = "shop"  # the superuser initdb creates (trust authentication on 127.0.0.1 only)
 
@@ -48,38 +48,6 @@ def postgres_bin_dir() -> Path:
         return Path(initdb).parent
     raise EngineUnavailable("PostgreSQL is not installed (initdb not found): `apt-get install postgresql`, "
                             "or run `scripts/setup.sh --dev` as root")
-
-
-def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process and its children (PostgreSQL's backends) used so far."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0.0
-    total = 0.0
-    for p in procs:
-        with contextlib.suppress(psutil.Error):
-            t = p.cpu_times()
-            total += t.user + t.system
-    return total
-
-
-def _tree_rss_mb(pid: int) -> float:
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0.0
-    total = 0
-    for p in procs:
-        with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return round(total / 2**20, 1)
 
 
 class PostgresServer:
@@ -188,11 +156,11 @@ class PostgresServer:
         """Resident memory of the postmaster and its backends. Shared buffers count once per process that
         touched them, so this overstates; it is an upper bound."""
         pid = self.pid()
-        return _tree_rss_mb(pid) if pid else 0.0
+        return tree_rss_mb(pid) if pid else 0.0
 
     def cpu_s(self) -> float:
         pid = self.pid()
-        return _tree_cpu_s(pid) if pid else 0.0
+        return tree_cpu_s(pid) if pid else 0.0
 
     def log_tail(self, lines: int = 10) -> str:
         log = self.root / "server.log" if self.root else None
@@ -249,10 +217,10 @@ class ChromaServer:
             proc.wait(timeout=5)
 
     def rss_mb(self) -> float:
-        return _tree_rss_mb(self.proc.pid) if self.proc is not None else 0.0
+        return tree_rss_mb(self.proc.pid) if self.proc is not None else 0.0
 
     def cpu_s(self) -> float:
-        return _tree_cpu_s(self.proc.pid) if self.proc is not None else 0.0
+        return tree_cpu_s(self.proc.pid) if self.proc is not None else 0.0
 
     def __enter__(self) -> ChromaServer:
         return self.start()

@@ -12,16 +12,17 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from assistant.llm.base import ChatModel, GenerationOptions, Message
+from assistant.llm.llama_server import free_port
 
 BENCH_LLM = "SHOPASSIST_BENCH_LLM"
 BENCH_TOKEN_MS = "SHOPASSIST_BENCH_TOKEN_MS"
@@ -114,10 +115,57 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _tree_total(pid: int, measure: Callable[[Any], float]) -> float:
+    """`measure(process)` summed over a process and all its descendants; 0 when the process is gone."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            total += measure(p)
+    return total
+
+
+def _cpu_seconds(process: Any) -> float:
+    t = process.cpu_times()
+    return float(t.user + t.system)
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process and its children (workers, PostgreSQL's backends) used so far."""
+    return _tree_total(pid, _cpu_seconds)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children together, in MiB."""
+    return round(_tree_total(pid, lambda p: p.memory_info().rss) / 2**20, 1)
+
+
+@contextmanager
+def serve_in_thread(app: Any, startup_s: float = 20.0) -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port in a thread (no subprocess) for the block:
+    yields the base URL once uvicorn accepts connections, stops the server afterwards."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_s
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError(f"uvicorn did not start within {startup_s:g} s")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 class ServerProcess:
@@ -181,39 +229,12 @@ class ServerProcess:
 
     def rss_mb(self) -> float:
         """Resident memory of the server and its workers together."""
-        import psutil
-
-        if self.proc is None:
-            return 0.0
-        try:
-            root = psutil.Process(self.proc.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return 0.0
-        total = 0
-        for p in procs:
-            with contextlib.suppress(psutil.Error):
-                total += p.memory_info().rss
-        return round(total / 2**20, 1)
+        return tree_rss_mb(self.proc.pid) if self.proc is not None else 0.0
 
     def cpu_s(self) -> float:
         """CPU seconds (user + system) the server and its workers used so far: cost per turn without the
         noise of whatever else the machine runs."""
-        import psutil
-
-        if self.proc is None:
-            return 0.0
-        total = 0.0
-        try:
-            root = psutil.Process(self.proc.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return 0.0
-        for p in procs:
-            with contextlib.suppress(psutil.Error):
-                t = p.cpu_times()
-                total += t.user + t.system
-        return total
+        return tree_cpu_s(self.proc.pid) if self.proc is not None else 0.0
 
     def worker_pids(self) -> list[int]:
         """uvicorn's worker processes (children of its supervisor started by multiprocessing's spawn)."""

@@ -10,8 +10,6 @@ builds the configured services instead (Chroma, the trained scene model; the dem
 from __future__ import annotations
 
 import dataclasses
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +20,7 @@ from assistant.config import AssistantConfig
 from assistant.conversation.skills import Services
 from assistant.settings import ExperimentsSettings, LLMSettings, RankingSettings, Settings
 from assistant.store_profile import demo_settings
-from evaluation.load.server import free_port
+from evaluation.load.server import serve_in_thread
 
 EMBED_CACHE = Path.home() / ".cache" / "shopassist" / "simulate"
 # One client address sends every simulated shopper's requests: the simulation lifts the rate limits.
@@ -78,23 +76,8 @@ def full_services(settings: Settings) -> Services:
 @contextmanager
 def serve(services: Services, settings: Settings, startup_s: float = 30.0) -> Iterator[str]:
     """The API app on a free loopback port for the block; yields its base URL."""
-    import uvicorn
-
     from assistant.services import Assistant
     from ui.api.app import create_app
 
-    app: Any = create_app(Assistant(services), settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_s
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not server.started:
-        raise RuntimeError("the simulation server did not start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(create_app(Assistant(services), settings), startup_s) as url:
+        yield url

@@ -26,9 +26,9 @@ from retrieval.importers.assemble import category_path, clean_text, option_attri
 from retrieval.importers.feed_xml import FeedItem, is_feed, read_items
 from retrieval.importers.goods import not_goods_reason
 from retrieval.importers.html_text import html_to_text
-from retrieval.importers.report import ImportReport, short_reason
+from retrieval.importers.report import ImportReport
 from retrieval.importers.tabular import decode, parse_table, read_bytes
-from retrieval.ingest import IngestError
+from retrieval.ingest import IngestError, short_reason
 
 NAME = "merchant"
 AVAILABILITY = {"in_stock": True, "out_of_stock": False, "preorder": False, "backorder": False,

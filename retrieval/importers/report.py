@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from retrieval.ingest import IngestReport, RowError
+from retrieval.importers.tabular import Table, read_table
+from retrieval.ingest import IngestError, IngestReport, RowError
 
 INVALID_ROW = "invalid row"
 
@@ -69,10 +70,16 @@ class ImportReport(IngestReport):
         }
 
 
-def short_reason(exc: Exception) -> str:
-    """One line saying what was wrong with a row (a validation error names the field)."""
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err.get("loc", ()))
-        return f"{where}: {err.get('msg', 'invalid')}"
-    return str(exc).splitlines()[0][:200]
+def read_export(
+    path: Path, fmt: str, currency: str, looks_like: Callable[[set[str]], bool], not_this: str
+) -> tuple[Table, ImportReport]:
+    """A CSV export of `fmt` read into its table, and the report that already counts its rows and rejects
+    the malformed ones; `IngestError` ("<file>: <not_this>") when the columns are not `fmt`'s."""
+    table = read_table(Path(path))
+    if not looks_like(table.columns.names()):
+        raise IngestError(f"{Path(path).name}: {not_this}")
+    report = ImportReport(source=str(path), format=fmt, currency=currency)
+    report.rows = len(table.records) + len(table.errors)
+    for error in table.errors:
+        report.reject(error.line, error.reason)
+    return table, report

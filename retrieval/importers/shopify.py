@@ -37,9 +37,9 @@ from retrieval.importers.assemble import (
 )
 from retrieval.importers.goods import not_goods_reason
 from retrieval.importers.html_text import html_to_text
-from retrieval.importers.report import ImportReport, short_reason
-from retrieval.importers.tabular import Columns, Record, Table, read_table
-from retrieval.ingest import IngestError
+from retrieval.importers.report import ImportReport, read_export
+from retrieval.importers.tabular import Columns, Record, Table
+from retrieval.ingest import short_reason
 
 NAME = "shopify"
 
@@ -128,13 +128,8 @@ def _metafield_columns(columns: Columns) -> list[tuple[int, str]]:
 
 def load_shopify(path: Path, currency: str) -> ImportReport:
     """Read a Shopify product CSV export; prices are in `currency` (Shopify exports do not name it)."""
-    table = read_table(Path(path))
-    if not looks_like(table.columns.names()):
-        raise IngestError(f"{Path(path).name}: not a Shopify product export (no Handle/URL handle and Title columns)")
-    report = ImportReport(source=str(path), format=NAME, currency=currency)
-    report.rows = len(table.records) + len(table.errors)
-    for error in table.errors:
-        report.reject(error.line, error.reason)
+    table, report = read_export(path, NAME, currency, looks_like,
+                                "not a Shopify product export (no Handle/URL handle and Title columns)")
     reader = _Reader(table)
     groups: dict[str, _Group] = {}
     for record in table.records:

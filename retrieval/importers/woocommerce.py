@@ -34,9 +34,9 @@ from retrieval.importers.amounts import PriceError, as_price, parse_amount
 from retrieval.importers.assemble import category_path, clean_text, option_attributes, unique_variant_ids
 from retrieval.importers.goods import not_goods_reason
 from retrieval.importers.html_text import html_to_text
-from retrieval.importers.report import ImportReport, short_reason
-from retrieval.importers.tabular import Record, Table, read_table
-from retrieval.ingest import IngestError
+from retrieval.importers.report import ImportReport, read_export
+from retrieval.importers.tabular import Record, Table
+from retrieval.ingest import short_reason
 
 NAME = "woocommerce"
 _MAIN_TYPES = ("simple", "variable", "variation", "grouped", "external")
@@ -104,13 +104,8 @@ def _rows(table: Table) -> list[_Row]:
 
 def load_woocommerce(path: Path, currency: str, today: date | None = None) -> ImportReport:
     """Read a WooCommerce product CSV export; prices are in `currency` (the export does not name it)."""
-    table = read_table(Path(path))
-    if not looks_like(table.columns.names()):
-        raise IngestError(f"{Path(path).name}: not a WooCommerce product export (no Type, Name and price columns)")
-    report = ImportReport(source=str(path), format=NAME, currency=currency)
-    report.rows = len(table.records) + len(table.errors)
-    for error in table.errors:
-        report.reject(error.line, error.reason)
+    table, report = read_export(path, NAME, currency, looks_like,
+                                "not a WooCommerce product export (no Type, Name and price columns)")
     today = today or datetime.now(UTC).date()
     rows = _rows(table)
     parents: dict[str, int] = {}  # "id:<ID>" or SKU -> index of the parent row

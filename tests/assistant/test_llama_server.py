@@ -7,6 +7,8 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -89,48 +91,47 @@ def test_parallel_slots_answer_several_shoppers_at_once(smol_model: EmbeddedChat
         assert text.strip() and "$" not in text  # the guard keeps the invented price out
 
 
-def _process() -> LlamaServerProcess:
-    return LlamaServerProcess(single_file(BUNDLED_MODELS["smollm2-135m"]), alias="smol-fault",
-                              options=ServerOptions(slots=1, ctx_per_slot=512, hang_after_s=3, min_backoff_s=0.2))
-
-
-@pytest.mark.slow
-def test_a_crashed_model_process_is_restarted() -> None:
-    process = _process()
+@contextmanager
+def _ready_process() -> Iterator[tuple[LlamaServerProcess, int]]:
+    """The SmolLM2 process (one small slot, quick to call hung, quick to restart), started and ready, with
+    its pid; closed after the block."""
+    process = LlamaServerProcess(single_file(BUNDLED_MODELS["smollm2-135m"]), alias="smol-fault",
+                                 options=ServerOptions(slots=1, ctx_per_slot=512, hang_after_s=3, min_backoff_s=0.2))
     process.start()
     try:
         assert process.wait_ready(60)
         pid = process.pid
         assert pid is not None
+        yield process, pid
+    finally:
+        process.close()
+
+
+def _wait_while(going_on: Callable[[], bool], seconds: float, step: float) -> None:
+    deadline = time.monotonic() + seconds
+    while going_on() and time.monotonic() < deadline:
+        time.sleep(step)
+
+
+@pytest.mark.slow
+def test_a_crashed_model_process_is_restarted() -> None:
+    with _ready_process() as (process, pid):
         os.kill(pid, signal.SIGSEGV)
-        deadline = time.monotonic() + 10
-        while process.status().state == "ready" and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: process.status().state == "ready", 10, 0.05)
         assert process.status().state in ("restarting", "loading")
         assert process.wait_ready(60)
         assert process.restarts == 1 and process.pid not in (None, pid)
         model = EmbeddedChatModel(process, max_tokens=8)
         assert "".join(model.stream(MSGS)).strip()
-    finally:
-        process.close()
     assert process.pid is None
 
 
 @pytest.mark.slow
 def test_a_hung_model_process_is_killed_and_restarted() -> None:
-    process = _process()
-    process.start()
-    try:
-        assert process.wait_ready(60)
-        pid = process.pid
-        assert pid is not None
+    with _ready_process() as (process, pid):
         os.kill(pid, signal.SIGSTOP)
-        deadline = time.monotonic() + 20
-        while process.restarts == 0 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _wait_while(lambda: process.restarts == 0, 20, 0.1)
         assert process.restarts == 1, process.status()
         assert process.wait_ready(60)
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # the hung one is gone, not left behind
-    finally:
-        process.close()

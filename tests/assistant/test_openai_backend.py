@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from assistant.llm import GenerationOptions, LLMAuthError, LLMBadResponse, LLMUnavailable, OpenAIChatModel
+from assistant.llm.llama_server import free_port
 from assistant.llm.openai_backend import discover_model
 
 MSGS = [{"role": "user", "content": "hello"}]
@@ -169,12 +170,6 @@ def test_bad_base_url() -> None:
         OpenAIChatModel("gpu-host:8000")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_against_a_real_llama_server() -> None:
     """The vLLM code path, exercised against llama.cpp's OpenAI-compatible server on 127.0.0.1."""
@@ -182,7 +177,7 @@ def test_against_a_real_llama_server() -> None:
     from assistant.llm.models import BUNDLED_MODELS, single_file
 
     gguf = single_file(BUNDLED_MODELS["smollm2-135m"])
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [str(find_binary()), "--model", str(gguf), "--alias", "smol", "--host", "127.0.0.1", "--port", str(port),
          "--ctx-size", "2048", "--threads", "2", "--api-key", "good-key", "--no-webui"],

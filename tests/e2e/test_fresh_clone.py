@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -17,13 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.llm.llama_server import free_port
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _copy_tracked_files(dest: Path) -> None:
@@ -43,7 +38,7 @@ def test_run_sh_on_a_fresh_clone_answers_the_chat_with_cards(tmp_path: Path) -> 
     clone, data = tmp_path / "clone", tmp_path / "data"
     _copy_tracked_files(clone)
     assert not (clone / ".venv").exists()
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPASSIST_", "VIRTUAL_ENV"))}
     env.update(SHOPASSIST_DATA_DIR=str(data), PATH=os.pathsep.join(
         p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p))

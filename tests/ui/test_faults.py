@@ -33,6 +33,7 @@ from fastapi.testclient import TestClient
 
 from assistant.conversation.skills import Services
 from assistant.llm.fake import FakeChatModel
+from assistant.llm.llama_server import free_port
 from assistant.services import Assistant
 from assistant.settings import Settings
 from assistant.store_profile import demo_settings
@@ -99,12 +100,6 @@ def _settings() -> Settings:
 def _app(db: Path, model: Any = None) -> tuple[TestClient, Services]:
     services = make_services(demo_products(), model=model or FakeChatModel(), database_url=f"sqlite:///{db}")
     return TestClient(create_app(Assistant(services), _settings())), services
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
@@ -265,7 +260,7 @@ def _uvicorn(port: int, db: Path) -> subprocess.Popen[bytes]:
 @pytest.mark.slow
 def test_killing_the_server_mid_answer_keeps_the_message_the_cart_and_an_honest_partial_answer(
         tmp_path: Path) -> None:
-    db, port = tmp_path / "state.db", _free_port()
+    db, port = tmp_path / "state.db", free_port()
     server = _uvicorn(port, db)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
@@ -325,7 +320,7 @@ def _ready(url: str) -> None:
 def test_a_stopped_llm_server_gives_cards_and_template_text_and_answers_come_back(tmp_path: Path) -> None:
     from assistant.llm import OpenAIChatModel
 
-    port = _free_port()
+    port = free_port()
     llm = _llama_server(port)
     try:
         url = f"http://127.0.0.1:{port}/v1"
@@ -413,7 +408,7 @@ def test_a_restarting_chroma_server_costs_shoppers_nothing_and_is_used_again(tmp
     from retrieval.index import CatalogIndex
     from retrieval.store import ChromaProductStore
 
-    port = _free_port()
+    port = free_port()
     cmd = [exe, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)]
     chroma = _spawn(cmd, port)
     try:

@@ -11,7 +11,7 @@ import pytest
 from assistant.services import Assistant
 from assistant.settings import Settings
 from assistant.testing import demo_products, make_services
-from tests.servers import serve_in_thread
+from evaluation.load.server import serve_in_thread
 from ui.api.app import create_app
 
 CHROMIUM = Path(os.environ.get("SHOPASSIST_CHROMIUM", "/usr/bin/chromium"))

@@ -18,11 +18,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from assistant.llm.llama_server import EmbeddedChatModel, LlamaServerProcess, ServerOptions
+from assistant.llm.llama_server import EmbeddedChatModel, LlamaServerProcess, ServerOptions, free_port
 from assistant.llm.models import BUNDLED_MODELS, single_file
 from assistant.services import Assistant
 from assistant.testing import demo_products, make_services
-from tests.ui.test_faults import H, _free_port, _settings, _spawn, _stop, ok_turn
+from tests.ui.test_faults import H, _settings, _spawn, _stop, ok_turn
 from ui.api.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def _stream_and_signal(http: httpx.Client, cid: str, pid: int, sig: signal.Signa
 
 @pytest.fixture
 def server(tmp_path: Path):  # type: ignore[no-untyped-def]
-    port = _free_port()
+    port = free_port()
     proc = _spawn([sys.executable, "-m", "uvicorn", "tests.ui.test_model_faults:model_fault_app", "--factory",
                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], port, timeout_s=120,
                   env={"MODEL_FAULTS_DB": str(tmp_path / "state.db"), "PYTHONPATH": str(REPO)})

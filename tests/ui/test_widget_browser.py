@@ -18,7 +18,7 @@ from assistant.llm.fake import FakeChatModel
 from assistant.services import Assistant
 from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
-from tests.servers import serve_in_thread
+from evaluation.load.server import serve_in_thread
 from ui.api.app import create_app
 
 CHROMIUM = Path(os.environ.get("SHOPASSIST_CHROMIUM", "/usr/bin/chromium"))

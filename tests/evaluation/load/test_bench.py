@@ -20,9 +20,8 @@ from assistant.store_profile import demo_settings
 from assistant.testing import demo_products, make_services
 from evaluation.load.client import LoadPlan, run_load, stream_turn
 from evaluation.load.scripts import CART, SCRIPTS, script_for
-from evaluation.load.server import PacedFakeModel
+from evaluation.load.server import PacedFakeModel, serve_in_thread
 from evaluation.load.stats import Record, RunResult, first_over, rss_trend, summarize
-from tests.servers import serve_in_thread
 from ui.api.app import create_app
 
 REPO = Path(__file__).resolve().parents[3]
