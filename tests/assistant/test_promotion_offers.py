@@ -145,6 +145,13 @@ def test_a_category_without_its_own_coupon_says_so_and_names_the_general_ones(co
     assert text.startswith("No coupon is just for garden") and "HELLO5" in text and "BOOTS20" not in text
 
 
+def test_the_promotion_event_carries_the_terms_the_answer_names(conv: Conversation) -> None:
+    result = conv.services.detector.detect("what is the cap on BOOTS20?", conv.state)
+    events = list(promotion.run(conv._context("what is the cap on BOOTS20?", result, "en"), conv.services))
+    facts = " ".join(f for e in events if e.type == "promotion" for f in e.facts)
+    assert SEK(200) in facts and SEK(500) in facts and "BOOTS20" in _text(events)
+
+
 def test_a_named_code_that_expired_or_has_not_started_says_when(conv: Conversation) -> None:
     assert "OLD50 ended on" in ask(conv, "is OLD50 still valid?")
     assert "SOON25 starts on" in ask(conv, "can I use SOON25?")

@@ -108,7 +108,7 @@ def _offers(ctx: TurnContext, services: Services, scope: Scope) -> Iterator[Even
     yield from _cards(ctx, services, result, scope, {ln.product.id for ln in cart.lines})
     best = result.best
     yield PromotionEvent(best_code=best.coupon.code if best else "", saving=best.saving if best else 0.0,
-                         facts=tuple(result.facts(money)))
+                         facts=tuple(result.facts(money) + lines(live, money, False)))
     tail = ctx.t(" The cards above are items on sale now.", "上方是正在打折的商品。") if ctx.shown else ""
     if not services.coupons:
         yield from say(ctx.t("This store has no coupons right now.", "本店目前没有优惠券。") + tail)
@@ -196,6 +196,7 @@ def _about(ctx: TurnContext, services: Services, coupons: Sequence[Coupon],
     now = services.now()
     cart, profile = _shopper(ctx, services)
     ctx.state.coupons = [c.code for c in coupons]
+    yield PromotionEvent(facts=tuple(lines(coupons, money, False)))  # the terms the answer may name
     live = [c for c in coupons if is_live(c, now)]
     out = [CouponWords(c, money, ctx.zh).expiry(now) for c in coupons if not is_live(c, now)]
     for aspect in question.aspects or ("terms",):
