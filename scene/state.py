@@ -39,6 +39,8 @@ class DialogueState(BaseModel):
     refs: Referents = Field(default_factory=Referents)
     need: Need | None = Field(default=None, description="what the shopper is looking for now (scene.need)")
     past_needs: list[Need] = Field(default_factory=list, description="earlier needs, oldest first")
+    coupons: list[str] = Field(default_factory=list,
+                               description="codes of the coupons the conversation is about (\"that coupon\")")
 
     @model_validator(mode="before")
     @classmethod
