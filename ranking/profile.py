@@ -92,6 +92,7 @@ class UserProfile:
     updated_at: float | None = None
     n_events: int = 0
     recent: list[str] = field(default_factory=list)  # last interacted product ids, newest last
+    disliked: list[str] = field(default_factory=list)  # products the shopper said no to, newest last
 
     @property
     def is_cold(self) -> bool:
@@ -159,6 +160,9 @@ def apply_event(
     profile.n_events += 1
     if weight > 0:
         profile.recent = [*[p for p in profile.recent if p != product.id][-(recent_max - 1):], product.id]
+        profile.disliked = [p for p in profile.disliked if p != product.id]
     else:
         profile.recent = [p for p in profile.recent if p != product.id]
+        if event_type == EventType.DISLIKE:
+            profile.disliked = [*[p for p in profile.disliked if p != product.id][-(recent_max - 1):], product.id]
     return profile

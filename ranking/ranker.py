@@ -189,6 +189,10 @@ class Ranker:
         results.sort(key=lambda r: -r.score)
         if diversify:
             results = self._diversify(results)
+        if profile is not None and profile.disliked:  # a product the shopper said no to goes below the others
+            said_no = set(profile.disliked)
+            results = [r for r in results if r.product.id not in said_no] + [r for r in results
+                                                                            if r.product.id in said_no]
         return results[:k] if k else results
 
     # ------------------------------------------------------------------ blend

@@ -157,14 +157,24 @@ def _to_profile(row: ProfileRow) -> UserProfile:
         interest=interest,
         updated_at=row.updated_at,
         n_events=row.n_events or 0,
-        recent=list(json.loads(row.recent_json or "[]")),
+        recent=_read_ids(row.recent_json, "recent"),
+        disliked=_read_ids(row.recent_json, "disliked"),
         **{f: {str(k): float(v) for k, v in aff.get(f, {}).items()} for f in FAMILIES},
     )
 
 
+def _read_ids(text: str | None, key: str) -> list[str]:
+    """The recent or the disliked product ids: the column holds a JSON object of both, or, in rows written
+    before dislikes were kept, a bare list of the recent ones."""
+    value = json.loads(text or "[]")
+    if isinstance(value, list):
+        value = {"recent": value}
+    return [str(p) for p in value.get(key, [])]
+
+
 def _write_profile(row: ProfileRow, profile: UserProfile) -> None:
     row.affinities_json = json.dumps(profile.affinities_to_dict())
-    row.recent_json = json.dumps(profile.recent)
+    row.recent_json = json.dumps({"recent": profile.recent, "disliked": profile.disliked})
     row.interest = profile.interest.astype(np.float32).tobytes() if profile.interest is not None else None
     row.updated_at = profile.updated_at
     row.n_events = profile.n_events

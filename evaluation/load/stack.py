@@ -46,7 +46,10 @@ def fill_chroma(data_dir: Path, chroma_url: str, say: Progress, timeout_s: float
     """`shopassist index` with SHOPASSIST_RETRIEVAL__CHROMA_URL: the demo catalog's vectors into the server
     (an upsert: a server that already has them re-embeds nothing)."""
     say(f"filling the Chroma server at {chroma_url} (shopassist index)")
-    env = {**os.environ, "SHOPASSIST_DATA_DIR": str(data_dir), "SHOPASSIST_RETRIEVAL__CHROMA_URL": chroma_url,
+    from assistant.store_profile import DEMO_PROFILE
+
+    env = {**os.environ, "SHOPASSIST_CONFIG": str(DEMO_PROFILE), "SHOPASSIST_DATA_DIR": str(data_dir),
+           "SHOPASSIST_RETRIEVAL__CHROMA_URL": chroma_url,
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     done = subprocess.run([sys.executable, "-m", "ui.cli", "index"], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout_s, check=False)

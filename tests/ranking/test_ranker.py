@@ -153,3 +153,16 @@ def test_declared_gender_demotes_products_made_for_the_other(tiny_model):
     prof = UserProfile("g", static=StaticAttributes(gender="female"))
     ranked = Ranker(tiny_model).rank("running shoes", cands, prof)
     assert ranked[-1].product.id == "m"
+
+
+def test_a_product_the_shopper_said_no_to_goes_below_the_others_until_they_like_it(tiny_model, products):
+    cands, vecs = _cands(products)
+    ranker = Ranker(tiny_model)
+    prof = UserProfile("picky")
+    top = ranker.rank("shoes", cands, prof, product_vectors=vecs)[0].product
+    apply_event(prof, EventType.DISLIKE, top, 1000.0, ProfileConfig(), embedding=vecs[int(top.id[1:])])
+    assert prof.disliked == [top.id]
+    after = [r.product.id for r in ranker.rank("shoes", cands, prof, product_vectors=vecs)]
+    assert after[-1] == top.id and len(after) == len(cands)
+    apply_event(prof, EventType.LIKE, top, 1001.0, ProfileConfig(), embedding=vecs[int(top.id[1:])])
+    assert prof.disliked == [] and top.id in prof.recent

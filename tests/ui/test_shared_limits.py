@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.store_profile import DEMO_PROFILE
 from evaluation.load.server import free_port
 
 RATE, BURST, WORKERS, SECONDS, THREADS = 2.0, 5, 4, 4.0, 8
@@ -21,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _serve(database_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "SHOPASSIST_DATABASE_URL": database_url, "SHOPASSIST_API__RATE_SITE_PER_S": str(RATE),
+    env = {**os.environ, "SHOPASSIST_CONFIG": str(DEMO_PROFILE),
+           "SHOPASSIST_DATABASE_URL": database_url, "SHOPASSIST_API__RATE_SITE_PER_S": str(RATE),
            "SHOPASSIST_API__RATE_SITE_BURST": str(BURST), "SHOPASSIST_API__RATE_VISITOR_PER_S": "1000",
            "SHOPASSIST_API__RATE_VISITOR_BURST": "1000", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "tests.ui.limits_app:create", "--factory",

@@ -77,3 +77,18 @@ def test_events_of_one_answer_are_written_in_one_transaction_or_not_at_all(store
     with pytest.raises(UnknownProductError):
         store.record_events("ivy", [("view", products[0]), ("view", "ghost")])
     assert store.events("ivy") == [] and store.get("ivy").is_cold  # the known product was not written either
+
+
+def test_dislikes_are_kept_and_rows_written_before_them_still_read(store, products):
+    store.record_event("dora", "click", products[0])
+    store.record_event("dora", "dislike", products[1])
+    loaded = store.get("dora")
+    assert (loaded.recent, loaded.disliked) == (["p0"], ["p1"])
+    from sqlalchemy import update
+
+    from assistant.storage.schema import ProfileRow
+
+    with store.db.engine.begin() as conn:  # the shape of an older release's row
+        conn.execute(update(ProfileRow).where(ProfileRow.user_id == "dora").values(recent_json='["p2", "p0"]'))
+    old = store.get("dora")
+    assert (old.recent, old.disliked) == (["p2", "p0"], [])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.store_profile import DEMO_PROFILE
 from ui.cli.app import app
 
 runner = CliRunner()
@@ -61,7 +62,9 @@ def test_unknown_labels_file_is_a_one_line_error(data_dir: Path, tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_index_search_and_corruption_end_to_end(data_dir: Path, tmp_path: Path) -> None:
+def test_index_search_and_corruption_end_to_end(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                 ) -> None:
+    monkeypatch.setenv("SHOPASSIST_CONFIG", str(DEMO_PROFILE))  # the demo store's catalog and currency
     built = runner.invoke(app, ["index"])
     assert built.exit_code == 0, built.output
     assert "1002 added" in built.output
@@ -70,7 +73,7 @@ def test_index_search_and_corruption_end_to_end(data_dir: Path, tmp_path: Path) 
 
     result = runner.invoke(app, ["search", "red shoes for women under 1000", "--json", "--k", "5"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["filters"]["max_price"] == 1000 and "colour: red" in payload["filter_chips"]
     assert len(payload["results"]) == 5
     assert all(r["price"] <= 1000 and r["category"] == "footwear" for r in payload["results"])
@@ -80,7 +83,7 @@ def test_index_search_and_corruption_end_to_end(data_dir: Path, tmp_path: Path) 
 
     personal = runner.invoke(app, ["search", "gold ring", "--json", "--k", "5", "--user", "new-shopper"])
     assert personal.exit_code == 0, personal.output
-    ranked = json.loads(personal.output)["results"]
+    ranked = json.loads(personal.stdout)["results"]
     assert len(ranked) == 5 and all(isinstance(r["reasons"], list) for r in ranked)
     assert any(r["reasons"] for r in ranked), "the ranker explains its order"
 
