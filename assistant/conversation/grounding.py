@@ -12,7 +12,12 @@ against the facts the model was given:
 - ratings ("4.2 stars", "rated 4.2") must equal a product's rating;
 - stock claims ("in stock", "sold out", "only 3 left") must match the products' stock;
 - brands the catalog knows but the facts do not mention are invented products;
-- text that repeats the system prompt, or talks about it, is a prompt leak.
+- text that repeats the system prompt, or talks about it, is a prompt leak;
+- with `cited` texts (a support answer's policy sections and order record), a sentence may not
+  contradict them: a number in another unit or off the matching clause, can/cannot, free/fee,
+  before/after (`contradiction`);
+- with `check_praise` (explanations), praise of a product needs its facts (`claims`);
+- with `language`, the sentence must be written in the shopper's language (`claims`).
 
 A failing sentence is dropped; if nothing is left, the caller's template answer
 (built from the same facts) is emitted instead. Sentences are released only when
@@ -26,6 +31,8 @@ from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.conversation.claims import praise_problems, script_problems
+from assistant.conversation.contradiction import policy_problems
 from retrieval.catalog import Product
 from retrieval.money import Money, currency_of, marker_regex
 
@@ -81,6 +88,10 @@ class Facts:
     known_brands: set[str] = field(default_factory=set)  # catalog-wide, to spot invented products
     system_prompt: str = ""
     request: str = ""  # the shopper's words: never evidence, and not to be parroted back
+    cited: list[str] = field(default_factory=list)  # texts the answer cites: a sentence may not contradict them
+    lead: str = ""  # the answer's extracted first sentence ("it"/"they" in a model sentence refer to it)
+    check_praise: bool = False  # quality claims ("durable", "known for") need the products' own facts
+    language: str = ""  # the shopper's language: a sentence in another script is dropped
 
     def __post_init__(self) -> None:
         self.patterns = patterns(self.money)
@@ -91,7 +102,7 @@ class Facts:
         self.ratings: set[float] = set()
         self.stock: dict[str, int] = {}
         self.brands = {p.brand.lower() for p in self.products if p.brand}
-        fact_text: list[str] = list(self.texts)
+        fact_text: list[str] = list(self.texts) + [t for t in [*self.cited, self.lead] if t and t not in self.texts]
         for p in self.products:
             price_like = [p.price] + ([p.list_price] if p.list_price else [])
             if p.list_price and p.list_price > p.price:
@@ -182,6 +193,13 @@ def check_sentence(sentence: str, facts: Facts) -> list[str]:
     reasons += _brand_problems(sentence, facts)
     if facts.echoes_request(sentence):
         reasons.append("echoes the request")
+    if facts.cited:
+        reasons += policy_problems(sentence, facts.cited, facts.lead, facts.money)
+    if facts.check_praise:
+        reasons += praise_problems(sentence, facts.products, facts.texts)
+    if facts.language:
+        names = [n for p in facts.products for n in (p.title, p.brand, *p.attributes.values())]
+        reasons += script_problems(sentence, facts.language, names)
     return reasons
 
 

@@ -167,9 +167,11 @@ class SupportAnswerer:
             {"role": "user", "content": user},
         ]
         fallback = (order.message + " " if order else "") + _first_sentences(section.text)
-        facts = Facts(texts=texts, system_prompt=msgs[0]["content"], request=message, money=self.money)
         if related:
             fallback += " " + _first_sentences(related.text, 2)
+        # the model's sentences may not contradict the cited texts or the lead (grounding.Facts.cited)
+        facts = Facts(texts=texts, cited=texts, lead=_first_sentences(fallback, 1), system_prompt=msgs[0]["content"],
+                      request=message, money=self.money)
         return SupportPlan(message, pred, hits, order, msgs, facts, fallback, related)
 
     def stream(self, plan: SupportPlan, answer: SupportAnswer | None = None) -> Iterator[str]:

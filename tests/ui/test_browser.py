@@ -24,7 +24,7 @@ def test_type_a_query_see_cards_and_answer_add_to_cart_and_see_the_cart_change()
     from assistant.testing import demo_products, make_services
     from ui.gradio_app import build_app, launch
 
-    services = make_services(demo_products(), model=FakeChatModel("These are light and comfortable for running."))
+    services = make_services(demo_products(), model=FakeChatModel("These suit your running plans."))
     app = build_app(Assistant(services), store=demo_settings().store)
     launch(app, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
@@ -43,7 +43,7 @@ def test_type_a_query_see_cards_and_answer_add_to_cart_and_see_the_cart_change()
                 box.press("Enter")
                 page.locator("#sa-cards .sa-card").first.wait_for()
                 assert page.locator("#sa-cards .sa-card").count() >= 2
-                answer = page.locator("#sa-chat").get_by_text("light and comfortable", exact=False)
+                answer = page.locator("#sa-chat").get_by_text("suit your running plans", exact=False)
                 answer.first.wait_for()
                 assert "Here are" in page.locator("#sa-chat").inner_text()
                 # the demo catalog's pictures do not load offline: each card shows its placeholder, no broken image

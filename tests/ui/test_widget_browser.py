@@ -36,7 +36,7 @@ def serve(answer: str) -> Iterator[tuple[str, Any]]:
 
 @pytest.fixture
 def served() -> Iterator[tuple[str, Any]]:
-    with serve("These are light and comfortable for running.") as target:
+    with serve("These suit your running plans.") as target:
         yield target
 
 
@@ -66,7 +66,7 @@ def test_widget_on_the_demo_page_chats_shows_cards_adds_to_cart_and_remembers(se
     page.locator("#shopassist-widget .input").press("Enter")
     page.locator("#shopassist-widget .card").first.wait_for()
     assert page.locator("#shopassist-widget .card").count() >= 2
-    page.locator("#shopassist-widget .msg.assistant").get_by_text("light and comfortable", exact=False).first.wait_for()
+    page.locator("#shopassist-widget .msg.assistant").get_by_text("running plans", exact=False).first.wait_for()
     page.locator("#shopassist-widget .card button.add").first.click()
     page.get_by_text("Cart: 1").wait_for()  # the host page heard ShopAssist.on("add_to_cart")
     store = app.state.assistant.services.store
@@ -135,7 +135,7 @@ def test_identify_uses_the_stores_hmac_and_a_forged_hash_is_refused(served, brow
 
 
 def test_widget_renders_formatting_safely_and_a_placeholder_for_images_that_do_not_load(browser) -> None:  # type: ignore[no-untyped-def]
-    answer = 'These are **light** and <img src=x onerror="window.__pwned=1"> comfortable for running.'
+    answer = 'These **suit** your <img src=x onerror="window.__pwned=1"> plans for running.'
     with serve(answer) as (base, _):
         page = browser.new_page()
         page.set_default_timeout(20_000)
@@ -145,9 +145,9 @@ def test_widget_renders_formatting_safely_and_a_placeholder_for_images_that_do_n
         page.locator("#shopassist-widget .input").press("Enter")
         page.locator("#shopassist-widget .card").first.wait_for()
         bubble = page.locator("#shopassist-widget .msg.assistant").last
-        bubble.get_by_text("comfortable for running", exact=False).wait_for()
-        # the answer's formatting is rendered: "**1.**" is bold, "**light**" is bold, nothing raw
-        assert bubble.locator("strong").all_inner_texts()[:2] == ["1.", "light"]
+        bubble.get_by_text("plans for running", exact=False).wait_for()
+        # the answer's formatting is rendered: "**1.**" is bold, "**suit**" is bold, nothing raw
+        assert bubble.locator("strong").all_inner_texts()[:2] == ["1.", "suit"]
         assert "**" not in bubble.inner_text() and bubble.locator("p").count() >= 2  # paragraphs, not raw newlines
         # markup from the model is shown as text, never run
         assert '<img src=x onerror="window.__pwned=1">' in bubble.inner_text()

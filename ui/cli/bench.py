@@ -173,8 +173,18 @@ def grounding_cmd(
     red_team: Annotated[
         bool, typer.Option("--red-team", help="use a scripted generator that makes every mistake (guard test)")
     ] = False,
+    cases_only: Annotated[
+        bool, typer.Option("--cases-only", help="only the model-free policy-contradiction and praise cases")
+    ] = False,
 ) -> None:
-    """Explanations, support answers and promotions with the configured LLM; count what slips through."""
+    """Explanations, support answers and promotions with the configured LLM; count what slips through. The
+    policy-contradiction and praise cases (generated from the demo store's data) need no model."""
+    from evaluation.grounding_cases import run_grounding_cases
+
+    cases = run_grounding_cases(products)
+    if cases_only:
+        report("grounding cases (no model)", cases, json_out)
+        return
     from assistant.llm.chain import ready_backend
     from assistant.store_profile import DEMO_DIR, demo_config
     from assistant.support.answer import SupportAnswerer
@@ -191,6 +201,7 @@ def grounding_cmd(
     with progress(f"grounding bench ({model.name})", quiet=json_out) as bar:
         result = run_grounding_bench(model, load_demo_catalog(), answerer, n_products=products, limit=limit or None,
                                      progress=bar.step)
+    result.update(cases)
     report(f"grounding benchmark ({model.name})", result, json_out)
 
 
