@@ -16,7 +16,7 @@ from assistant.conversation.events import Event, TextDeltaEvent
 from assistant.conversation.skills import safety
 from assistant.conversation.skills.base import Services, TurnContext, say
 from assistant.insights.trace import NO_POLICY
-from assistant.support.answer import NO_ORDER_LOOKUP, SupportAnswer
+from assistant.support.answer import NO_ORDER_LOOKUP, SupportAnswer, SupportTopic
 
 _CANCEL = re.compile(r"\bcancel\b|取消", re.I)
 _RETURN = re.compile(r"\breturn\b|退货|退回", re.I)
@@ -59,6 +59,15 @@ def _order_action(ctx: TurnContext, services: Services, order_id: str) -> Iterat
     return say(head + result.message + ("\n\n" + cite if cite and not result.unreachable else ""))
 
 
+TOPIC = "support_topic"  # ctx.memory key of the open support topic (SupportTopic.as_dict)
+
+
+def open_topic(ctx: TurnContext) -> SupportTopic | None:
+    """The support topic a follow-up continues: the last support answer's, when the previous turn was support."""
+    topic = SupportTopic.from_dict(ctx.memory.get(TOPIC))
+    return topic if topic and ctx.state.last_scene == "support" else None
+
+
 # Below both, no policy section really covers the question (a heuristic: the intent model is unsure and
 # the best section's text is far from the message).
 NO_POLICY_CONFIDENCE = 0.5
@@ -81,8 +90,11 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
                              "someone from the team will help.",
                              "暂时无法查询店铺政策。请点击“转人工”，客服会为您处理。"))
         return
+    topic = open_topic(ctx)
     plan = services.support.plan(ctx.message, user_id=ctx.user_id, intent=ctx.result.sub_intent,
-                                 confidence=ctx.result.confidence if ctx.result.sub_intent else None)
+                                 confidence=ctx.result.confidence if ctx.result.sub_intent else None,
+                                 language=ctx.language, topic=topic)
+    ctx.memory[TOPIC] = plan.topic().as_dict()
     if ctx.zh:
         first = plan.messages[0]
         plan.messages[0] = {"role": first["role"], "content": first["content"] + " Answer in Simplified Chinese."}
