@@ -164,7 +164,8 @@ class PolicyIndex:
         out = {}
         for s in group:
             lex = lexical.score(q, self._words[s.key]) + HEADING_WEIGHT * lexical.score(q, self._heading[s.key])
-            out[s.key] = sims.get(s.key, 0.0) + LEXICAL_WEIGHT * lex + (OVERVIEW_BONUS if s.key in self._overview else 0.0)
+            overview = OVERVIEW_BONUS if s.key in self._overview else 0.0
+            out[s.key] = sims.get(s.key, 0.0) + LEXICAL_WEIGHT * lex + overview
         return out
 
     def search(self, query: str, *, intent: str | None = None, confidence: float = 1.0, k: int = 3,
