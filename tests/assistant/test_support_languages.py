@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.store_profile import DEMO_DIR
 from assistant.support.answer import SupportAnswerer, SupportTopic
 from assistant.support.index import PolicyIndex
 from assistant.support.order_sources.file import FileOrderSource
 from assistant.support.orders import Order, OrderBook, OrderLine, describe_order, order_numbers
 from assistant.support.policies import load_policies, load_translations
 from assistant.support.text import acronyms, asked_kind, expand_acronyms, stem, words
-from assistant.store_profile import DEMO_DIR
 from retrieval.embedding import HashingEmbedder
 from retrieval.money import Money
 
