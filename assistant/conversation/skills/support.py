@@ -22,7 +22,8 @@ _CANCEL = re.compile(r"\bcancel\b|取消", re.I)
 _RETURN = re.compile(r"\breturn\b|退货|退回", re.I)
 # "can I cancel ...?" asks about the rule; "cancel order SA-100233" asks for the action
 _ORDER_INTENTS = ("track_order", "cancel_order", "change_order", "get_refund", "track_refund", "get_invoice")
-_QUESTION = re.compile(r"^\s*(can|could|is it|how|what|when|why|do|does|will)\b|能不能|可以.*吗|怎么|如何", re.I)
+_QUESTION = re.compile(
+    r"^\s*(can|could|is it|how|what|when|why|do|does|will)\b|能不能|可以.*吗|能.*吗|能否|是否|怎么|如何", re.I)
 
 
 def _order_id(ctx: TurnContext, services: Services) -> str | None:
@@ -54,6 +55,9 @@ def _order_action(ctx: TurnContext, services: Services, order_id: str) -> Iterat
         return None
     if result.ok and result.order is not None and orders.can_change:
         services.store.order_changes.record(result.order.order_id, result.order.status)
+    if services.support is not None:  # a follow-up ("what can I do then?") continues this order's topic
+        section = services.support.index.routing.actions.get(result.topic, "")
+        ctx.memory[TOPIC] = SupportTopic(ctx.message, section, order_id if result.order else "").as_dict()
     head = ctx.t("", "（以下为订单系统的原文）\n")
     cite = services.citations.get(result.topic, "")
     return say(head + result.message + ("\n\n" + cite if cite and not result.unreachable else ""))
