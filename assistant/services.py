@@ -189,7 +189,8 @@ def load_store_data(services: Services, store: StoreSettings, embedder: Embedder
     from assistant.support.index import PolicyIndex
 
     try:
-        policy_index = PolicyIndex.from_folder(embedder, Path(store.policies), path=policy_path)
+        policy_index = PolicyIndex.from_folder(embedder, Path(store.policies), path=policy_path,
+                                               default_language=(store.languages or ["en"])[0])
         services.support = SupportAnswerer(policy_index, model=services.model, orders=services.orders,
                                            store=store.name, money=money)
     except PolicyError as exc:

@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Protocol
 
 from retrieval.money import Money
@@ -96,6 +97,64 @@ class OrderSource(Protocol):
     def set_status(self, order_id: str, status: str) -> Order | None: ...
 
 
+@lru_cache(maxsize=32)
+def _number_regex(pattern: str) -> re.Pattern[str] | None:
+    try:
+        # ASCII: `\b` and `\d` of the store's pattern then treat Chinese characters as non-word characters,
+        # so "订单SA-100232到哪了" has a word boundary on both sides of the number.
+        return re.compile(pattern, re.IGNORECASE | re.ASCII)
+    except re.error as exc:
+        log.warning("order number pattern %r is not a valid regex: %s", pattern, exc)
+        return None
+
+
+def order_numbers(text: str, pattern: str) -> list[str]:
+    """Every order number in `text`, as the store writes them (its profile's `[store.orders] number_pattern`),
+    in the order written. Numbers right next to Chinese (or other non-Latin) characters count too."""
+    regex = _number_regex(pattern)
+    if regex is None:
+        return []
+    return [m.group().strip() for m in regex.finditer(text) if m.group().strip()]
+
+
+# Order status words in Chinese (the store's own statuses are shown as they are).
+STATUS_ZH = {"placed": "已下单", "packed": "已打包", "shipped": "已发货", "in_transit": "运输中",
+             "out_for_delivery": "派送中", "delivered": "已送达", "cancelled": "已取消", "canceled": "已取消",
+             "returned": "已退货", "return_requested": "退货处理中", "refunded": "已退款", "unknown": "状态未知"}
+
+
+def tracking_number(order: Order) -> str:
+    """The courier's tracking number: the last part of the tracking link ("…/BD100231" -> "BD100231")."""
+    tail = order.tracking_url.rstrip("/").rsplit("/", 1)[-1] if order.tracking_url else ""
+    return tail.split("?", 1)[0] if re.search(r"\d", tail) else ""
+
+
+def describe_order(order: Order, money: Money, language: str = "en") -> str:
+    """The order's state for the shopper, in their language (the facts the model sees in English)."""
+    if language != "zh":
+        return order.facts(money)
+    status = STATUS_ZH.get(order.status, order.status.replace("_", " "))
+    text = f"订单 {order.order_id} 的状态：{status}"
+    if order.lines:
+        text += "；商品：" + "，".join(f"{ln.title} × {ln.quantity}（单价 {money(ln.unit_price)}）"
+                                    for ln in order.lines)
+    text += f"；合计 {money(order.total)}"
+    if order.payment:
+        text += f"；付款方式：{order.payment}"
+    if order.placed_on:
+        text += f"；下单日期 {order.placed_on.isoformat()}"
+    if order.delivered_on:
+        text += f"；送达日期 {order.delivered_on.isoformat()}"
+    elif order.promised_on:
+        text += f"；预计送达 {order.promised_on.isoformat()}"
+    if order.courier:
+        number = tracking_number(order)
+        text += f"；快递公司 {order.courier}" + (f"，运单号 {number}" if number else "")
+    if order.tracking_url:
+        text += f"；物流跟踪：{order.tracking_url}"
+    return text + "。"
+
+
 def store_user_id(user_id: str) -> str:
     """The store's own customer id inside an assistant user id ("acme:u:123" -> "123"; "asha" -> "asha")."""
     return user_id.split(":u:", 1)[1] if ":u:" in user_id else user_id
@@ -127,28 +186,48 @@ class OrderBook:
     return_days: int = 30
     number_pattern: str = r"#\d{3,12}"
 
-    def __post_init__(self) -> None:
-        self._number = re.compile(self.number_pattern, re.IGNORECASE)
-
     @property
     def can_change(self) -> bool:
         return self.source.can_change
 
     def find_order_id(self, text: str) -> str | None:
-        """An order number written in `text`, as the store writes them."""
-        m = self._number.search(text)
-        return m.group().strip() if m else None
+        """The last order number written in `text` ("sorry, I meant B not A" means B), as the store writes them."""
+        found = order_numbers(text, self.number_pattern)
+        return found[-1] if found else None
 
     def accepts(self, raw: str) -> bool:
         """Whether a number the scene slots read ("order 1001") looks like one of this store's."""
-        return bool(self._number.fullmatch(raw) or self._number.fullmatch("#" + raw))
+        regex = _number_regex(self.number_pattern)
+        return bool(regex and (regex.fullmatch(raw) or regex.fullmatch("#" + raw)))
+
+    def return_check(self, order: Order, language: str = "en") -> str:
+        """Whether `order` can still be returned: its delivery date against the store's return window."""
+        if order.status != "delivered" or order.delivered_on is None:
+            return (f"订单 {order.order_id} 尚未送达，送达后{self.return_days}天内可以申请退货。" if language == "zh"
+                    else f"Order {order.order_id} is not delivered yet; it can be returned within "
+                         f"{self.return_days} days of delivery.")
+        age = (self.today - order.delivered_on).days
+        left = self.return_days - age
+        if language == "zh":
+            if left >= 0:
+                return (f"订单 {order.order_id} 于 {order.delivered_on.isoformat()} 送达（{age}天前），仍在"
+                        f"{self.return_days}天退货期内，还剩{left}天。")
+            return (f"订单 {order.order_id} 于 {order.delivered_on.isoformat()} 送达（{age}天前），已超过"
+                    f"{self.return_days}天退货期。")
+        if left >= 0:
+            return (f"Order {order.order_id} was delivered on {order.delivered_on.isoformat()} ({age} days ago), so it "
+                    f"is still inside the {self.return_days}-day return window ({left} days left).")
+        return (f"Order {order.order_id} was delivered on {order.delivered_on.isoformat()} ({age} days ago), past the "
+                f"{self.return_days}-day return window.")
 
     def get(self, order_id: str) -> Order | None:
         return self.source.get(order_id)
 
     def for_user(self, user_id: str) -> list[Order]:
+        """The shopper's orders, newest first. Sources know the store's own customer id, so an assistant
+        user id ("<site>:u:<id>", as the API and the widget name shoppers) is asked as "<id>"."""
         try:
-            return self.source.for_user(user_id)
+            return self.source.for_user(store_user_id(user_id))
         except OrderSourceError as exc:
             log.warning("order source %s unreachable: %s", self.source.kind, exc)
             return []

