@@ -20,6 +20,7 @@ disagree with it: mixed clauses ("free on orders over X, otherwise Y") never fai
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -307,6 +308,42 @@ def _number_problems(sentence: str, words: frozenset[str], clauses: tuple[Clause
     return out
 
 
+# Words whose change turns a copied policy sentence into its opposite ("free" -> "charged", "or more" -> "or less").
+_TURNING = frozenset([
+    "free", "charged", "charge", "fee", "fees", "paid", "more", "less", "over", "under", "above", "below", "before",
+    "after", "within", "not", "no", "never", "cannot", "can", "can't", "only", "except", "all", "none", "every",
+    "any", "minimum", "maximum", "least", "most", "refundable", "non-returnable", "returnable", "included",
+    "excluded", "allowed", "accepted", "available", "unavailable"
+])
+_DROPPED_NEGATIONS = frozenset(["not", "no", "never", "cannot", "can't", "不", "没", "无"])
+_TURNING_CJK = re.compile(r"免费|收费|不|可以|以上|以下|之前|之后|以内|超过|低于|至少|最多")
+NEAR_COPY = 0.8  # a sentence this close, word by word, to a cited sentence is a copy of it
+
+
+def _near_copy_flip(sentence: str, cited: list[str]) -> str:
+    """The turned words when `sentence` copies a cited sentence but for words that reverse its meaning ("" if none):
+    the clause checks read a long list sentence as a whole, where one flipped item hides among the others."""
+    mine = re.findall(r"[\w'-]+|[\u4e00-\u9fff]", sentence.lower())
+    if len(mine) < 6:
+        return ""
+    for text in cited:
+        for original in re.split(r"(?<=[.!?。！？])\s*", text):
+            theirs = re.findall(r"[\w'-]+|[\u4e00-\u9fff]", original.lower())
+            matcher = difflib.SequenceMatcher(a=theirs, b=mine, autojunk=False)
+            if matcher.ratio() < NEAR_COPY:
+                continue
+            changed: list[str] = []
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                if tag in ("replace", "insert"):
+                    changed += theirs[i1:i2] + mine[j1:j2]
+                elif tag == "delete":  # a shortened copy may leave words out, but not a negation
+                    changed += [w for w in theirs[i1:i2] if w in _DROPPED_NEGATIONS]
+            turned = [w for w in changed if w in _TURNING or _TURNING_CJK.search(w)]
+            if turned:
+                return ", ".join(dict.fromkeys(turned))
+    return ""
+
+
 def policy_problems(sentence: str, cited: list[str], lead: str, money: Money) -> list[str]:
     """Reasons `sentence` contradicts the cited texts (empty when it does not)."""
     clauses = tuple(c for t in cited for c in _cited_clauses(t, money))
@@ -337,4 +374,6 @@ def policy_problems(sentence: str, cited: list[str], lead: str, money: Money) ->
         close = _candidates(bit.words, fine, least=SAME_CLAUSE)
         if close and all(c.negated != bit.negated for c in close):
             out.append(f"negation: {'adds' if bit.negated else 'drops'} a 'not' to {close[0].text[:60]!r}")
+    if not out and (turned := _near_copy_flip(sentence, cited)):
+        out.append(f"copies a cited sentence but turns {turned}")
     return out

@@ -59,6 +59,18 @@ def test_flipped_polarity_and_conditions_fail() -> None:
     assert problems("Yes, you can return them after 30 days.")  # "them" is the lead's subject
 
 
+def test_one_flipped_item_of_a_long_list_sentence_fails_but_a_shortened_copy_passes() -> None:
+    listing = ("We ship with Standard delivery (free on orders of $50 or more, otherwise $6), Express delivery "
+               "($12, in 30 cities) and Pickup (free, from 2 stores, orders placed before 3 pm).")
+    flipped = listing.replace("free on orders of $50 or more", "free on orders of $50 or less")
+    charged = listing.replace("free on orders", "charged on orders")
+    for bad in (flipped, charged):
+        assert policy_problems(bad, [listing], listing, USD), bad
+    assert policy_problems(listing, [listing], listing, USD) == []
+    assert policy_problems("We ship with Standard delivery (free on orders of $50 or more, otherwise $6).",
+                           [listing], listing, USD) == []
+
+
 def test_chinese_sentences_are_read_against_an_english_policy() -> None:
     assert problems("低于$50的订单免运费。")  # below the threshold is not free
     assert problems("退货期为60天。")
