@@ -11,12 +11,12 @@ Every amount is written in the store's money format.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
 from retrieval.money import Money
+from scene.order_numbers import compile_order_pattern, find_order_number
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class OrderBook:
     number_pattern: str = r"#\d{3,12}"
 
     def __post_init__(self) -> None:
-        self._number = re.compile(self.number_pattern, re.IGNORECASE)
+        self._number = compile_order_pattern(self.number_pattern)  # matches next to CJK text too
 
     @property
     def can_change(self) -> bool:
@@ -136,8 +136,7 @@ class OrderBook:
 
     def find_order_id(self, text: str) -> str | None:
         """An order number written in `text`, as the store writes them."""
-        m = self._number.search(text)
-        return m.group().strip() if m else None
+        return find_order_number(text, self._number)
 
     def accepts(self, raw: str) -> bool:
         """Whether a number the scene slots read ("order 1001") looks like one of this store's."""
