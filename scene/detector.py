@@ -15,7 +15,7 @@ from scene.features import normalize
 from scene.model import Prediction, SceneModel
 from scene.need_reading import is_product_request, read_need, request_clause
 from scene.order_numbers import compile_order_pattern
-from scene.service_routing import service_scene
+from scene.service_routing import has_order_number, order_intent, service_scene
 from scene.slots import SceneSlots, extract
 from scene.state import DialogueState
 from scene.support_words import SupportLexicon
@@ -136,6 +136,8 @@ class SceneDetector:
         elif (state is not None and state.past_needs and slots.need is not None and slots.need.restore
               and not slots.references and slots.order_number is None and scene not in ("cart", "compare")):
             scene, reason = "search", "context:restore"  # "back to the boots", "回到刚才的"
+        if scene == "support" and has_order_number(text, slots, self.order_pattern):
+            sub_intent = order_intent(sub_intent, state)
         if scene == OUT_OF_SCOPE:
             confidence = pred.oos_score if pred.is_oos else 0.5
         elif routed is not None:

@@ -62,6 +62,29 @@ _ASKS = re.compile(r"[?？]|^\W*(?:is|are|does|do|did|can|could|will|would|shoul
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+# Bitext support intents about one order: a message with an order number asks one of these.
+ORDER_INTENTS = frozenset({"track_order", "cancel_order", "change_order", "get_refund", "track_refund",
+                           "change_shipping_address", "check_cancellation_fee", "get_invoice", "check_invoice"})
+
+
+def order_intent(sub_intent: str | None, state: DialogueState | None) -> str:
+    """The support intent of a message with an order number: the model's when it is about an order, else the
+    previous turn's order intent ("sorry, I meant SA-100233" corrects the number of the same question), else
+    the order's status."""
+    if sub_intent in ORDER_INTENTS:
+        return sub_intent
+    previous = state.turns[-1].sub_intent if state is not None and state.turns else None
+    return previous if previous in ORDER_INTENTS else "track_order"
+
+
+def has_order_number(text: str, slots: SceneSlots, order_pattern: re.Pattern[str] | None) -> bool:
+    """Whether `text` carries one of the store's order numbers (its pattern, or the slots' reading of it)."""
+    if order_pattern is None:
+        return False
+    return bool(order_pattern.search(text) or (slots.order_number and (
+        order_pattern.fullmatch(slots.order_number) or order_pattern.fullmatch("#" + slots.order_number))))
+
+
 @dataclass(frozen=True)
 class Routed:
     scene: str
@@ -127,9 +150,7 @@ def service_scene(
     """The scene a service message calls for over the model's `scene`, or None to keep it."""
     if scene == "handoff" or slots.prompt_injection:
         return None
-    if order_pattern is not None and (order_pattern.search(text) or (
-            slots.order_number and (order_pattern.fullmatch(slots.order_number)
-                                    or order_pattern.fullmatch("#" + slots.order_number)))):
+    if has_order_number(text, slots, order_pattern):
         return None if scene == "support" else Routed("support", "guard:order_number")
     reading = lexicon.read(text)
     if state is not None:

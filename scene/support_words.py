@@ -42,6 +42,7 @@ day days week weeks month months year years hour hours time times minute minutes
 though although however anyway actually well hmm um oh ah whether else
 name names check open choose select page pages see shown show find look use used using way new part
 sorry chat talk answer ask asked conversation assistant list say said read example instead unless except
+work works worked happen happens come comes came go goes went mean means possible okay fine
 """.lower()))
 
 # Words that make a message a service question on their own (kept as stems, see `stem`).
