@@ -126,7 +126,8 @@ class SceneDetector:
         if state is not None and state.last_shown:
             scene, reason = self._resolve_in_context(text, scene, slots, in_scope, state, reason)
         sub_intent = pred.sub_intent
-        routed = service_scene(text, scene, slots, state, self.lexicon, self.order_pattern)
+        routed = service_scene(text, scene, slots, state, self.lexicon, self.order_pattern,
+                               lambda other: self._slots(other, state))
         if routed is not None:
             scene, reason = routed.scene, routed.reason
             if routed.inherit_intent and state is not None and state.turns and state.turns[-1].sub_intent:

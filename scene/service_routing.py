@@ -19,13 +19,14 @@ about a policy although it names a product. In order:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scene.mentions import cart_verb
 from scene.need_reading import is_product_request
 from scene.slots import SceneSlots
 from scene.state import DialogueState
-from scene.support_words import COUPONS, DEALS, ServiceReading, SupportLexicon, content_words
+from scene.support_words import COUPONS, DEALS, PROBLEM, ZH_STRONG, ServiceReading, SupportLexicon, content_words
 
 THREAD_SCENES = ("support", "promotion")
 _PRODUCT_SCENES = ("search", "recommend", "compare", "product_qa")
@@ -56,6 +57,9 @@ _OPENER = re.compile(
 # The shopper's own situation or a thing already talked about.
 _SITUATION = re.compile(r"\b(?:it|that|this|they|them|mine|my|i|i'm|i've|we|our|the\s+order|the\s+package"
                         r"|never|still|already|not\s+yet|\w+n't)\b|它|这个|那个|我|还没|已经|没有?|还是", re.I)
+# Asking for a person: what makes a handoff in a thread ("and to a village?" is no request for one).
+_PERSON = re.compile(r"\b(?:person|people|human|agent|someone|somebody|representative|staff|manager|operator"
+                     r"|real|call\s+me|speak|talk)\b|人工|真人|客服人员|转接|打电话|经理", re.I)
 _CART = re.compile(r"\b(?:cart|basket|bag)\b|购物车", re.I)
 _ASKS = re.compile(r"[?？]|^\W*(?:is|are|does|do|did|can|could|will|would|should|how|what|whats|what's|when|who"
                    r"|which|why|where)\b|多久|多少|什么|怎么|怎样|如何|哪|吗|呢|能不能|可不可以|有没有|是否", re.I)
@@ -113,7 +117,7 @@ def thread_scene(text: str, scene: str, slots: SceneSlots, state: DialogueState,
                  reading: ServiceReading) -> Routed | None:
     """Keep a short follow-up in the support or promotion thread it continues (see the module docstring)."""
     previous = state.last_scene
-    if previous not in THREAD_SCENES or scene == previous or scene == "handoff":
+    if previous not in THREAD_SCENES or scene == previous or (scene == "handoff" and _PERSON.search(text)):
         return None
     coupons = COUPONS.search(text) is not None
     if previous == "support" and coupons:
@@ -127,8 +131,9 @@ def thread_scene(text: str, scene: str, slots: SceneSlots, state: DialogueState,
     elliptic = _ELLIPTIC.search(text) is not None
     if asks_for_products(text, slots) and not (elliptic and not _SEARCH.search(text)):
         return None  # "show me running shoes"; but "any for watches?" in a coupon thread asks about coupons
-    if scene == "chitchat" and not content_words(text) and not reading.any and not elliptic:
-        return None  # "ok thanks", "好的谢谢"
+    if scene == "chitchat" and not content_words(text) and not reading.any and not elliptic and not (
+            _OPENER.search(text) or "?" in text or "？" in text):
+        return None  # "ok thanks", "好的谢谢"; not "what should I do now?"
     if slots.references and scene in _PRODUCT_SCENES and not reading.any:
         return None  # "is it waterproof?" about the product in view
     # a product question with no product in view and none named is no product question ("the link expired")
@@ -146,9 +151,11 @@ def service_scene(
     state: DialogueState | None,
     lexicon: SupportLexicon,
     order_pattern: re.Pattern[str] | None,
+    reread: Callable[[str], SceneSlots] | None = None,
 ) -> Routed | None:
-    """The scene a service message calls for over the model's `scene`, or None to keep it."""
-    if scene == "handoff" or slots.prompt_injection:
+    """The scene a service message calls for over the model's `scene`, or None to keep it. `reread` gives
+    the slots of another text (a Chinese service word may hide a product word: 包邮 is no bag)."""
+    if slots.prompt_injection or (scene == "handoff" and _PERSON.search(text)):
         return None
     if has_order_number(text, slots, order_pattern):
         return None if scene == "support" else Routed("support", "guard:order_number")
@@ -157,7 +164,7 @@ def service_scene(
         routed = thread_scene(text, scene, slots, state, reading)
         if routed is not None:
             return routed
-    if scene == "support" or (scene == "promotion" and (DEALS.search(text) or not reading.strong)):
+    if scene in ("support", "handoff") or (scene == "promotion" and (DEALS.search(text) or not reading.strong)):
         return None  # "运费怎么算" is no promotion; "free shipping offers?" is
     wants_cart = scene == "cart" and (cart_verb(text) is not None or _CART.search(text) is not None)
     if COUPONS.search(text):
@@ -165,11 +172,16 @@ def service_scene(
             return None
         named = bool(slots.filters.types or slots.filters.brands)
         return None if named and _SEARCH.search(text) else Routed("promotion", "context:coupon_words")
-    if not reading.is_service or wants_cart or asks_for_products(text, slots):
+    if not reading.is_service or wants_cart:
         return None
+    if asks_for_products(text, slots):
+        hidden = PROBLEM.sub(" ", ZH_STRONG.sub(" ", text))
+        if hidden == text or reread is None or asks_for_products(hidden, reread(hidden)):
+            return None
     if not reading.strong and scene not in ("out_of_scope", "chitchat"):
         return None  # weak words alone ("what does it cost?") do not take a message from a product scene
-    if (slots.filters.types or slots.filters.brands) and not (_ASKS.search(text) or _SITUATION.search(text)):
+    if (slots.filters.types or slots.filters.brands) and not (
+            _ASKS.search(text) or _SITUATION.search(text) or PROBLEM.search(text)):
         return None  # "waterproof watches with a 2 year warranty": a product described, not a policy question
     if _points_at_products(slots) and not reading.strong:
         return None

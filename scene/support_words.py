@@ -72,6 +72,15 @@ ZH_WEAK = re.compile(
     r"订单|取消|付款|支付|信用卡|借记卡|银行卡|钱包|账户|账号|密码|注册|登录|地址|邮箱|电话|加急|到货|送达|到了吗|客服"
     r"|扣款|扣费|收费|费用|分期|回复|联系"
 )
+# Something received in a bad state ("my shoes arrived torn", "I got the wrong size", "收到的东西坏了"): a
+# service question, whatever product it names. The state words alone also describe products ("ripped jeans").
+PROBLEM = re.compile(
+    r"\b(?:arrived|received|came|got|delivered|sent)\b.{0,40}\b(?:torn|ripped|broken|cracked|scratched|stained|dented"
+    r"|damaged|defective|faulty|wrong|missing|used|dirty|leaking|incomplete|fake|expired)\b"
+    r"|\b(?:wrong|damaged|broken|defective)\s+(?:item|product|size|colou?r|order|one|thing)\b"
+    r"|收到.{0,8}(?:坏|破|裂|错|少|脏|旧|假)|(?:发错|少发|漏发|发成)",
+    re.I,
+)
 # Coupons belong to the promotion scene (and "deals on <product>" to a search with a sale filter).
 COUPONS = re.compile(
     r"\b(?:coupons?|promo(?:tion(?:al)?)?\s*codes?|promos?|vouchers?|(?:discount|offer|voucher)\s+codes?)\b"
@@ -166,7 +175,7 @@ class SupportLexicon:
         content = content_words(text)
         strong = [w for w in content if w in STRONG]
         weak = [w for w in content if w not in STRONG and (w in WEAK or w in self.store_words)]
-        zh_strong = ZH_STRONG.findall(text)
+        zh_strong = ZH_STRONG.findall(text) + PROBLEM.findall(text)
         zh_weak = ZH_WEAK.findall(text)
         cjk = bool(_CJK.search(text))
         n_content = len(content)

@@ -25,3 +25,8 @@ def test_a_payment_follow_up_stays_in_the_support_thread() -> None:
     state = DialogueState(turns=[Turn(text="how long do refunds take", scene="support", sub_intent="track_refund")])
     result = services.detector.detect("and UPI?", state)
     assert result.scene == "support" and result.sub_intent == "track_refund"
+
+
+def test_a_chinese_service_word_hiding_a_product_word_is_no_product_request() -> None:
+    services = make_services(demo_products())
+    assert services.detector.detect("包邮吗").scene == "support"  # 包 of 包邮 (free shipping) is no bag

@@ -164,3 +164,19 @@ def test_a_message_with_an_order_number_asks_about_that_order(detector: SceneDet
     model.scene = "support"  # the scripted model's support intent is about payment methods
     assert detector.detect("QX-40213 please").sub_intent == "track_order"
     assert detector.detect("sorry, I meant QX-40214", after("support", "cancel_order")).sub_intent == "cancel_order"
+
+
+def test_something_received_in_a_bad_state_is_support_whatever_it_names(
+        detector: SceneDetector, model: ScriptedModel) -> None:
+    model.scene = "search"
+    assert detector.detect("my lamp arrived cracked").scene == "support"
+    assert detector.detect("收到的台灯是坏的").scene == "support"
+    assert detector.detect("ripped linen sofa cover").scene == "search"  # a state word alone describes a product
+
+
+def test_a_thread_follow_up_the_model_calls_handoff_stays_unless_it_asks_for_a_person(
+        detector: SceneDetector, model: ScriptedModel) -> None:
+    model.scene = "handoff"
+    state = after("support", "delivery_period")
+    assert detector.detect("and to a village?", state).scene == "support"
+    assert detector.detect("can I talk to a real person", state).scene == "handoff"
