@@ -60,6 +60,11 @@ _SITUATION = re.compile(r"\b(?:it|that|this|they|them|mine|my|i|i'm|i've|we|our|
 # Asking for a person: what makes a handoff in a thread ("and to a village?" is no request for one).
 _PERSON = re.compile(r"\b(?:person|people|human|agent|someone|somebody|representative|staff|manager|operator"
                      r"|real|call\s+me|speak|talk)\b|人工|真人|客服人员|转接|打电话|经理", re.I)
+# A yes/no question about the thread's subject, and asking whether the store has a product.
+_YES_NO = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|should)\b|吗\s*[?？]?\s*$|可以|能不能|行不行"
+                     r"|\b(?:included?|apply|applies|count|covered|eligible)\b|包括|适用|算", re.I)
+_AVAILABLE = re.compile(r"\b(?:do|does)\s+(?:you|u|the\s+store)\s+(?:have|sell|stock|carry|got)\b|\bis\s+there\b"
+                        r"|\bhave\s+you\s+got\b|有没有|有.{0,8}吗|卖不卖|卖.{0,8}吗", re.I)
 _CART = re.compile(r"\b(?:cart|basket|bag)\b|购物车", re.I)
 _ASKS = re.compile(r"[?？]|^\W*(?:is|are|does|do|did|can|could|will|would|should|how|what|whats|what's|when|who"
                    r"|which|why|where)\b|多久|多少|什么|怎么|怎样|如何|哪|吗|呢|能不能|可不可以|有没有|是否", re.I)
@@ -129,8 +134,10 @@ def thread_scene(text: str, scene: str, slots: SceneSlots, state: DialogueState,
     if _points_at_products(slots) or slots.relative_price is not None or not is_short(text):
         return None
     elliptic = _ELLIPTIC.search(text) is not None
-    if asks_for_products(text, slots) and not (elliptic and not _SEARCH.search(text)):
-        return None  # "show me running shoes"; but "any for watches?" in a coupon thread asks about coupons
+    if asks_for_products(text, slots) and (_SEARCH.search(text) or not (
+            elliptic or (_YES_NO.search(text) and not _AVAILABLE.search(text)))):
+        return None  # "show me running shoes", "do you have sandals?"; not "any for watches?" in a coupon thread
+        # or "鞋子也可以吗" ("shoes too?") after a question about returns
     if scene == "chitchat" and not content_words(text) and not reading.any and not elliptic and not (
             _OPENER.search(text) or "?" in text or "？" in text):
         return None  # "ok thanks", "好的谢谢"; not "what should I do now?"

@@ -180,3 +180,12 @@ def test_a_thread_follow_up_the_model_calls_handoff_stays_unless_it_asks_for_a_p
     state = after("support", "delivery_period")
     assert detector.detect("and to a village?", state).scene == "support"
     assert detector.detect("can I talk to a real person", state).scene == "handoff"
+
+
+def test_a_yes_no_question_naming_a_product_in_a_support_thread_asks_about_the_policy(
+        detector: SceneDetector, model: ScriptedModel) -> None:
+    model.scene = "search"
+    state = after("support", "check_refund_policy")
+    assert detector.detect("台灯也可以吗", state).scene == "support"
+    assert detector.detect("does that apply to sofas?", state).scene == "support"
+    assert detector.detect("do you have floor lamps?", state).scene == "search"
