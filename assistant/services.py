@@ -176,6 +176,7 @@ def load_store_data(services: Services, store: StoreSettings, embedder: Embedder
     except (PromotionsError, OrderSourceError) as exc:
         raise AppBuildError(f"{exc} (see [store] in the profile)") from exc
     apply_saved_statuses(services)
+    teach_detector(services, store)
     if not store.policies:
         log.info("the store names no policies folder: support questions go to a person")
         return
@@ -197,6 +198,27 @@ def load_store_data(services: Services, store: StoreSettings, embedder: Embedder
         raise AppBuildError(f"{exc} (see [store] policies in the profile)") from exc
     except Exception as exc:
         log.warning("support answers are off (%s)", exc)
+
+
+def teach_detector(services: Services, store: StoreSettings, max_products: int = 20_000) -> None:
+    """The scene detector learns this store's service words (its policy documents against its catalog's
+    vocabulary) and its order-number pattern, so its policy questions and order numbers route to support."""
+    use_store = getattr(services.detector, "use_store", None)
+    if use_store is None:  # a stand-in detector (tests)
+        return
+    from itertools import islice
+
+    from scene.support_words import SupportLexicon, catalog_words
+
+    folder = Path(store.policies) if store.policies else None
+    try:
+        texts = [f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.md"))] if folder else []
+    except OSError as exc:
+        raise AppBuildError(f"cannot read the policies in {folder}: {exc} "
+                            "(see [store] policies in the profile)") from exc
+    lexicon = SupportLexicon.from_texts(texts, catalog_words(islice(services.catalog, max_products)),
+                                        exclude=[store.name])
+    use_store(lexicon, store.orders.number_pattern if services.orders is not None else None)
 
 
 def _warm_up(services: Services) -> None:

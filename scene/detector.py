@@ -14,8 +14,11 @@ from retrieval.filters import Vocabulary
 from scene.features import normalize
 from scene.model import Prediction, SceneModel
 from scene.need_reading import is_product_request, read_need, request_clause
+from scene.order_numbers import compile_order_pattern
+from scene.service_routing import has_order_number, order_intent, service_scene
 from scene.slots import SceneSlots, extract
 from scene.state import DialogueState
+from scene.support_words import SupportLexicon
 from scene.taxonomy import IN_SCOPE, OUT_OF_SCOPE
 
 Scene = Literal[
@@ -71,6 +74,15 @@ class SceneDetector:
         self.vocab = vocab
         self.store_currency = store_currency
         self.fx_to_store = dict(fx_to_store) if fx_to_store else None
+        self.lexicon = SupportLexicon()  # the generic service words until `use_store` adds the store's
+        self.order_pattern: re.Pattern[str] | None = None
+
+    def use_store(self, lexicon: SupportLexicon | None = None, order_number_pattern: str | None = None) -> None:
+        """The store's service words (its policies against its catalog) and its order-number pattern, so a
+        message about its policies or one of its orders is support. Raises `re.error` on a broken pattern."""
+        if lexicon is not None:
+            self.lexicon = lexicon
+        self.order_pattern = compile_order_pattern(order_number_pattern) if order_number_pattern else None
 
     def _slots(self, text: str, state: DialogueState | None) -> SceneSlots:
         shown = state.last_shown if state else []
@@ -113,13 +125,24 @@ class SceneDetector:
         reason = "model"
         if state is not None and state.last_shown:
             scene, reason = self._resolve_in_context(text, scene, slots, in_scope, state, reason)
-        if is_product_request(slots) and scene in _NOT_A_REQUEST:
+        sub_intent = pred.sub_intent
+        routed = service_scene(text, scene, slots, state, self.lexicon, self.order_pattern,
+                               lambda other: self._slots(other, state))
+        if routed is not None:
+            scene, reason = routed.scene, routed.reason
+            if routed.inherit_intent and state is not None and state.turns and state.turns[-1].sub_intent:
+                sub_intent = state.turns[-1].sub_intent  # "and UPI?" asks the refund-time question again
+        elif is_product_request(slots) and scene in _NOT_A_REQUEST:
             scene, reason = "search", "context:product_request"
         elif (state is not None and state.past_needs and slots.need is not None and slots.need.restore
               and not slots.references and slots.order_number is None and scene not in ("cart", "compare")):
             scene, reason = "search", "context:restore"  # "back to the boots", "回到刚才的"
+        if scene == "support" and has_order_number(text, slots, self.order_pattern):
+            sub_intent = order_intent(sub_intent, state)
         if scene == OUT_OF_SCOPE:
             confidence = pred.oos_score if pred.is_oos else 0.5
+        elif routed is not None:
+            confidence = 0.75  # a rule over the model: the order number, the thread, the store's own words
         else:
             share = in_scope[scene] / (sum(in_scope.values()) or 1.0)
             # a scene chosen by context over the out-of-scope gate gets at most an even chance
@@ -128,7 +151,7 @@ class SceneDetector:
             text=text,
             scene=scene,  # type: ignore[arg-type]
             confidence=float(min(1.0, max(0.0, confidence))),
-            sub_intent=pred.sub_intent if scene == "support" else None,
+            sub_intent=sub_intent if scene == "support" else None,
             slots=slots,
             scores={k: round(v, 4) for k, v in probs.items()},
             oos_score=round(pred.oos_score, 4),

@@ -38,6 +38,7 @@ offer offers discount discounted stuff thing things item items product products 
 number couple few many much all every each both colour color colours colors shade style styles
 after perhaps probably sell sells selling stock carry carries have has got ideas idea idk hmm um well actually
 """))
+SHOPPING_WORDS = _FILLER  # the words of asking for products (scene.support_words leaves them out of service words)
 _ZH_FILLER = set("我想要给买找帮看推荐有没吗呢吧啊的了个一几款双条块件只支副些点请麻烦那这就也还再下什么哪能可以"
                  "送礼物位吗么呀嘛哦噢嗯好谢种类其他别换话题另外顺便来")
 _MORE = re.compile(r"\b(show|see|any)\s+(me\s+)?(more|others|other ones|something else)\b|\bmore\s+options\b"

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from retrieval.money import Money
+from scene.order_numbers import all_order_numbers, compile_order_pattern
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,7 @@ class OrderSource(Protocol):
 @lru_cache(maxsize=32)
 def _number_regex(pattern: str) -> re.Pattern[str] | None:
     try:
-        # ASCII: `\b` and `\d` of the store's pattern then treat Chinese characters as non-word characters,
-        # so "订单SA-100232到哪了" has a word boundary on both sides of the number.
-        return re.compile(pattern, re.IGNORECASE | re.ASCII)
+        return compile_order_pattern(pattern)  # matches next to Chinese characters too
     except re.error as exc:
         log.warning("order number pattern %r is not a valid regex: %s", pattern, exc)
         return None
@@ -112,9 +111,7 @@ def order_numbers(text: str, pattern: str) -> list[str]:
     """Every order number in `text`, as the store writes them (its profile's `[store.orders] number_pattern`),
     in the order written. Numbers right next to Chinese (or other non-Latin) characters count too."""
     regex = _number_regex(pattern)
-    if regex is None:
-        return []
-    return [m.group().strip() for m in regex.finditer(text) if m.group().strip()]
+    return all_order_numbers(text, regex) if regex is not None else []
 
 
 # Order status words in Chinese (the store's own statuses are shown as they are).
