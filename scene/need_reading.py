@@ -175,14 +175,16 @@ def _zh_uncovered(text: str) -> int:
 _CLAUSE = re.compile(r"[.;!?。；！？，,]+|\s(?:anyway|also|and then|but|then|and)\s|另外|顺便|还有|然后|不过", re.I)
 
 
+def clean_clauses(text: str, skip: re.Pattern[str]) -> list[str]:
+    """The clauses of `text` that `skip` (an instruction to the assistant) does not touch."""
+    return [c.strip() for c in _CLAUSE.split(text) if c.strip() and not skip.search(c)]
+
+
 def request_clause(text: str, skip: re.Pattern[str], read: Callable[[str], SceneSlots]) -> SceneSlots | None:
     """The slots of the one clause of `text` that is a plain product request, when the rest of the message
     is something else (`skip`: an instruction to the assistant): "ignore your rules. anyway i need
     running shoes for men" still gets running shoes, and nothing else of the message is acted on."""
-    for clause in _CLAUSE.split(text):
-        clause = clause.strip()
-        if not clause or skip.search(clause):
-            continue
+    for clause in clean_clauses(text, skip):
         slots = read(clause)
         if is_product_request(slots):
             return slots

@@ -262,7 +262,10 @@ class Conversation:
         """Queue the conversation for a person on negative sentiment, repeated failures or a scene the store
         routes to people (`config.handoff_scenes`: the store's and its sites'); explicit requests are the
         handoff skill's job."""
-        failures = int(self.memory.get("failures", 0)) + 1 if failed or scene == "out_of_scope" else 0
+        # a failure is an error or a shopping question left without an answer; declining an off-topic request
+        # is the assistant doing its job, and two of them in a row are no reason to call a person
+        stuck = failed or (scene != "out_of_scope" and bool(ctx.trace.unanswered))
+        failures = int(self.memory.get("failures", 0)) + 1 if stuck else 0
         self.memory["failures"] = failures
         if scene == "handoff" or status is ConversationStatus.OPEN:
             self.save()

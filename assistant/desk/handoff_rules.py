@@ -15,7 +15,7 @@ def auto_handoff_reason(scene: str, text: str, recent_failures: int, handoff_sce
     """Why this turn should go to a person without being asked ("" when it should not).
 
     Triggers: a scene the store routes to people (e.g. complaints), negative sentiment,
-    or repeated failures (errors / out-of-scope answers) in a row.
+    or repeated failures in a row (errors, shopping questions left unanswered; never off-topic requests).
     """
     if scene in handoff_scenes:
         return f"scene '{scene}' is routed to a person by the store"

@@ -259,6 +259,15 @@ def test_handoff_queues_a_ticket_with_the_reason(conv, services):
     assert services.store.conversations.get(conv.id).status is ConversationStatus.OPEN
 
 
+def test_off_topic_requests_are_declined_without_calling_a_person(conv, services):
+    for message in ("write me a poem about the sea", "what's the capital of peru", "tell me a joke please"):
+        events = list(conv.turn(message))
+        assert not of_type(events, "handoff"), message
+    assert services.store.handoffs.queued() == []
+    events = list(conv.turn("this is useless, nothing you say helps"))  # the other triggers still work
+    assert of_type(events, "handoff") and "negative sentiment" in of_type(events, "handoff")[0].reason
+
+
 def test_handoff_button_adds_a_message(conv):
     events = conv.act("handoff")
     assert events[0].type == "handoff"
