@@ -28,7 +28,7 @@ from assistant.support.policies import (
     load_routing,
     load_translations,
 )
-from assistant.support.text import LexicalScorer, acronyms, expand_acronyms, words
+from assistant.support.text import LexicalScorer, acronyms, expand_acronyms, expand_shopper_words, words
 from retrieval.embedding import Embedder
 
 COLLECTION = "store_policies"
@@ -153,7 +153,7 @@ class PolicyIndex:
     def _similarities(self, query: str, lang: str) -> dict[str, float]:
         """Section key -> cosine similarity plus weighted lexical coverage, over the sections of `lang`."""
         group = self.by_language[lang]
-        query = expand_acronyms(query, self._acronyms)
+        query = expand_shopper_words(expand_acronyms(query, self._acronyms))
         vector = self.embedder.embed([query])
         res = self.collection.query(query_embeddings=vector, n_results=len(group), include=["distances"],
                                     where={"language": lang})

@@ -206,3 +206,27 @@ def expand_acronyms(text: str, table: dict[str, str]) -> str:
     """`text` with the phrase of each initialism it writes added ("COD fee" -> "COD fee (cash on delivery)")."""
     extra = [table[w.lower()] for w in _PHRASE_WORD.findall(text) if w.isupper() and w.lower() in table]
     return f"{text} ({'; '.join(extra)})" if extra else text
+
+
+# How shoppers say what policies write (any store's policies use the standard words): the policy word is added
+# to the question beside the shopper's, for the lexical score and the embedder alike.
+_SHOPPER_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I), add) for p, add in (
+    (r"\b(?:send|give|take|ship|mail)\s+(?:\w+\s+){0,2}back\b|\bsend\s+back\b", "return"),
+    (r"\b(?:broken|broke|cracked|smashed|shattered|defective|faulty|not working|doesn'?t work|stopped working|torn|"
+     r"dented|scratched)\b", "damaged defective"),
+    (r"\bmoney back\b|\breimburse", "refund"),
+    (r"\b(?:doesn'?t|don'?t|didn'?t|won'?t)\s+fit\b|\btoo (?:small|big|large|tight|loose)\b|\bwrong size\b",
+     "return exchange size"),
+    (r"\bhow (?:long|soon|fast)\b.*\b(?:arrive|get here|come|reach|ship)|\bwhen will (?:it|they|my)\b.*\b(?:arrive|"
+     r"come|ship)", "delivery time"),
+    (r"发货|寄出|发出|多久到|几天到|多久能到", "配送时间"),
+    (r"坏了|碎了|摔坏|破了|裂了|不能用|用不了|有问题", "损坏 质量问题"),
+    (r"寄回|退回|退掉|退了", "退货"),
+    (r"退钱|钱退|返还", "退款"),
+))
+
+
+def expand_shopper_words(text: str) -> str:
+    """`text` with the policy words for the shopper's own phrasing added ("send it back" -> "... (return)")."""
+    extra = [add for pattern, add in _SHOPPER_WORDS if pattern.search(text) and add not in text]
+    return f"{text} ({' '.join(extra)})" if extra else text

@@ -210,3 +210,14 @@ def test_someone_elses_order_is_refused_without_leaking_it(index: PolicyIndex) -
 def test_a_damaged_item_without_an_order_asks_for_its_number(index: PolicyIndex) -> None:
     text = answerer(index).answer("my scarf arrived damaged, can I return it?", user_id="kim", language="en").text
     assert "21 days" in text and "order number" in text
+
+
+def test_shoppers_words_reach_the_policy_words() -> None:
+    from assistant.support.text import expand_shopper_words
+
+    assert "return" in expand_shopper_words("if it doesn't fit can i send it back?")
+    assert "damaged" in expand_shopper_words("my lamp arrived cracked")
+    assert "refund" in expand_shopper_words("when do I get my money back")
+    assert "配送时间" in expand_shopper_words("发货要多久？")
+    assert "损坏" in expand_shopper_words("收到的杯子碎了")
+    assert expand_shopper_words("what is your warranty") == "what is your warranty"  # nothing to add
