@@ -26,7 +26,7 @@ from assistant.support.index import PolicyHit, PolicyIndex
 from assistant.support.intent import IntentPrediction, SupportIntentClassifier
 from assistant.support.orders import CANCELLABLE, Order, OrderActionResult, OrderBook, describe_order
 from assistant.support.policies import PolicySection, citation_words
-from assistant.support.text import Kind, amount_pattern, asked_kind, sentences, states_kind, words
+from assistant.support.text import HOW_MUCH, Kind, amount_pattern, asked_kind, sentences, states_kind, words
 from retrieval.money import Money
 
 ORDER_INTENTS = {
@@ -54,7 +54,7 @@ FRAMING = {"zh": "本店的政策没有中文版，以下是政策原文："}
 ASK_ORDER = {"en": "Tell me the order number and I'll check whether it is still inside the return window.",
              "zh": "请告诉我订单号，我来帮您查看它是否仍在退货期内。"}
 NOT_FOUND_ZH = "在您的账户中找不到订单 {order}。"
-KIND_PENALTY = 0.3  # a section without the asked kind of fact
+KIND_PENALTY = 0.45  # a section without the asked kind of fact
 LEAD_SENTENCES = 3  # policy sentences of the template answer (the lead and the next best)
 
 # Words of a message that point at the order in focus rather than at a policy in general.
@@ -289,12 +289,12 @@ class SupportAnswerer:
                 return head + ("" if zh else " ") + state
         return state
 
-    def _by_kind(self, hits: list[PolicyHit], kind: Kind) -> list[PolicyHit]:
+    def _by_kind(self, hits: list[PolicyHit], kind: Kind, priced: bool = False) -> list[PolicyHit]:
         """`hits` re-ranked so a section that states no fact of the asked kind (no duration for "how long",
         no amount for "how much") falls behind those that do."""
         if kind not in ("duration", "amount"):
             return hits
-        ranked = [h if any(states_kind(x, kind, self._amount) for x in sentences(h.section.text))
+        ranked = [h if any(states_kind(x, kind, self._amount, priced) for x in sentences(h.section.text))
                   else PolicyHit(h.section, h.score - KIND_PENALTY, h.similarity) for h in hits]
         return sorted(ranked, key=lambda h: h.score, reverse=True)
 
@@ -323,7 +323,7 @@ class SupportAnswerer:
         # "and UPI?" after "how long do card refunds take?" asks the same kind of fact
         kind: Kind = (asked_kind(message) or ("amount" if self._amount.search(message) else "")
                       or asked_kind(context))
-        hits = self._by_kind(hits, kind)[:3]
+        hits = self._by_kind(hits, kind, priced=bool(HOW_MUCH.search(message)))[:3]
         section = hits[0].section
         quoted = (section.language or self.index.default_language) != language and language in FRAMING
         # When the text clearly matches another section better than the routed one (a question no

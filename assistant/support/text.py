@@ -157,12 +157,17 @@ def amount_pattern(markers: Sequence[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:{alts})\s?\d|\d[\d,.]*\s?(?:{alts})(?![^\W\d_])", re.I)
 
 
-def states_kind(sentence: str, kind: Kind, amount: re.Pattern[str]) -> bool:
-    """Whether `sentence` states a fact of `kind` (a number of days, an amount or "free", a rule)."""
+HOW_MUCH = re.compile(r"\bhow much\b|\bwhat(?:'s| is| are)? the (?:cost|price|fee|charge)|多少钱|多少费用|收费多少|"
+                      r"费用是多少|要多少", re.I)
+
+
+def states_kind(sentence: str, kind: Kind, amount: re.Pattern[str], priced: bool = False) -> bool:
+    """Whether `sentence` states a fact of `kind` (a number of days, an amount or "free", a rule). `priced`: the
+    question asks what something costs, so only an amount answers it (a "free" elsewhere does not)."""
     if kind == "duration":
         return bool(_DURATION_FACT.search(sentence))
     if kind == "amount":
-        return bool(amount.search(sentence) or _FREE_FACT.search(sentence))
+        return bool(amount.search(sentence) or (not priced and _FREE_FACT.search(sentence)))
     if kind == "condition":
         return bool(re.search(r"\b(?:can|cannot|can't|must|only|need|not|free|unless|if|except)\b"
                               r"|可以|不能|不可|必须|仅|只有|除非|如果|免费", sentence, re.I))
@@ -219,7 +224,8 @@ _SHOPPER_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, r
      "return exchange size"),
     (r"\bhow (?:long|soon|fast)\b.*\b(?:arrive|get here|come|reach|ship)|\bwhen will (?:it|they|my)\b.*\b(?:arrive|"
      r"come|ship)", "delivery time"),
-    (r"发货|寄出|发出|多久到|几天到|多久能到", "配送时间"),
+    (r"(?:发货|寄出|发出|送到|到货).{0,3}(?:要)?(?:多久|几天|多长时间)|(?:多久|几天|什么时候)(?:能)?(?:发货|到|送到)",
+     "配送时间"),
     (r"坏了|碎了|摔坏|破了|裂了|不能用|用不了|有问题", "损坏 质量问题"),
     (r"寄回|退回|退掉|退了", "退货"),
     (r"退钱|钱退|返还", "退款"),
