@@ -47,6 +47,11 @@ _SPACES = "\u00a0\u202f\u2009 "
 _UNIT_WORDS = {"pound", "pounds"}  # a currency's name that is more often a weight ("5 pounds")
 
 
+# Every currency sign Unicode knows ("$", "€", "¥"; "kr" is a word and not among them), for patterns that must
+# tell an amount from a count without knowing the store's currency.
+CURRENCY_SIGNS = "".join(ch for ch in map(chr, range(0x10000)) if unicodedata.category(ch) == "Sc")
+
+
 class MoneyError(ValueError):
     """An unknown currency code or locale; the message says what is accepted."""
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from retrieval.money import CURRENCY_SIGNS
 from scene.slots import find_positions
 
 Kind = Literal["none", "positions", "extreme", "both", "all", "other", "it", "them"]
@@ -294,8 +295,9 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text)) and not _POLITE.search(text)
 
 
+_SIGNS = re.escape(CURRENCY_SIGNS)
 # a price the shopper names ("sell it to me for 10", "按10元卖给我") is bargaining, never a cart change
-_PRICE_TALK = re.compile(r"\d+\s*(?:元|块|rs\b|rupees|₹|\$|dollars|bucks)|(?:₹|\$|\brs\.?)\s*\d"
+_PRICE_TALK = re.compile(rf"\d+\s*(?:元|块|rs\b|rupees|[{_SIGNS}]|dollars|bucks)|(?:[{_SIGNS}]|\brs\.?)\s*\d"
                          r"|免费|\bfree\b|\bfor\s+nothing\b", re.I)
 _SUPPORT = re.compile(r"\b(?:return|refund|exchange|cancel|track|deliver(?:y|ed)?|ship(?:ping|ped)?|order\s+status)\b"
                       r"|退货|退款|退第|退这|退那|换货|取消|订单|发货|物流|快递", re.I)

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from retrieval.filters import QueryFilters, Vocabulary
+from retrieval.money import CURRENCY_SIGNS
 from retrieval.query_parser import parse_query
 from scene.need import NeedReading
 
@@ -35,15 +36,17 @@ _RE_EN_FIRST_N = re.compile(r"\b(?:the\s+)?(?:first|top)\s+(two|three|four|five|
 _RE_EN_LAST_N = re.compile(r"\b(?:the\s+)?last\s+(two|three|2|3)\b")
 _RE_EN_ORD = re.compile(rf"\b(?:the\s+)?({_ORD_WORD}|last)\b(?!\s+(?:time|week|month|year|order|name))")
 _NUM_WORD = "one|two|three|four|five|six|seven|eight|nine|ten"
+_SIGNS = re.escape(CURRENCY_SIGNS)  # "$", "€"... inside a character class
 _RE_EN_NUMBERED = re.compile(
     rf"(?:\b(?:number|no\.|option|item|product|choice)\s*|#\s*)(\d{{1,2}}|{_NUM_WORD})\b"
     r"(?!\s*(?:\$|dollars|rs|rupees|%))"
 )
 # "compare 1 and 3", "add 2, 4": single digits joined by and/or/commas are card numbers (not "rated 4 or 5 stars")
 _RE_BARE_LIST = re.compile(
-    r"(?<![\w.,$₹])(?<!rated )(?<!between )(?<!from )(?<!size )([1-9])((?:\s*(?:,|&|and|or|vs\.?|versus|with|和|与|跟)"
+    rf"(?<![\w.,{_SIGNS}])(?<!rated )(?<!between )(?<!from )(?<!size )([1-9])"
+    r"((?:\s*(?:,|&|and|or|vs\.?|versus|with|和|与|跟)"
     r"\s*(?:#\s*)?[1-9])+)(?![\d.,%]|\s*(?:stars?|k\b|thousand|lakh|people|persons?|years?|yrs?|months?|days?|rs|rupees|"
-    r"dollars|\$|₹|元|块|岁|人|天|个月|pcs|pieces?|packs?|sets?|pairs?|seater|kg|g\b|ml|l\b|litres?|inch|cm|mm|gb|tb))"
+    rf"dollars|[{_SIGNS}]|元|块|岁|人|天|个月|pcs|pieces?|packs?|sets?|pairs?|seater|kg|g\b|ml|l\b|litres?|inch|cm|mm|gb|tb))"
 )
 _RE_EN_BOTH = re.compile(r"\b(both|these two|those two|the two|either of them|all of them|all three|all of these)\b")
 _RE_EN_IT = re.compile(r"\b(it|this one|that one|this|that|them|these|those|they)\b")

@@ -232,7 +232,7 @@ class CouponWords:
         return self.expiry(now)
 
     def missing(self, miss: NearMiss) -> str:
-        """What the cart lacks for this coupon ("add ₹X more for SAVE100")."""
+        """What the cart lacks for this coupon ("add $X more for SAVE10")."""
         c, scope = self.coupon, self.scope()
         if miss.shortfall:
             if self.zh:

@@ -150,7 +150,7 @@ def asked_kind(message: str) -> Kind:
 
 
 def amount_pattern(markers: Sequence[str]) -> re.Pattern[str]:
-    """An amount of money written with one of the store currency's `markers` ("₹", "inr", "rupees")."""
+    """An amount of money written with one of the store currency's `markers` ("$", "usd", "dollars")."""
     alts = "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True) if m)
     if not alts:
         return re.compile(r"(?!x)x")

@@ -11,7 +11,7 @@ from ui.mcp.models import Money
 
 
 def format_money(amount: float, currency: str) -> str:
-    """`"INR 1,999.00"`: unambiguous in any locale."""
+    """`"USD 24.99"`: unambiguous in any locale."""
     return f"{currency} {amount:,.2f}"
 
 

@@ -4,7 +4,7 @@ Three kinds of question, all answered from the store's promotions file by templa
 store's money format, the shopper's language):
 
 - "what coupons are there?": every live coupon with its terms; with a cart, the one that saves the most
-  (the rule engine decides) and what is missing for others ("add ₹X more to use SAVE100");
+  (the rule engine decides) and what is missing for others ("add $X more to use SAVE10");
 - "any for shoes?", 鞋子用哪个: the coupons limited to the categories those words reach in the catalog's
   category tree, and the ones valid on any order;
 - "max discount with that?", "can I combine it?": the coupon in focus (`DialogueState.coupons`, set by
@@ -30,7 +30,7 @@ from assistant.promotions.scope import Scope, asked_scope, coupons_for
 from assistant.support.answer import SupportAnswer
 
 MAX_ABOUT = 5  # coupons one follow-up answers about
-MAX_MISSING = 3  # "add ₹X more" hints after the list
+MAX_MISSING = 3  # "add $X more" hints after the list
 POLICY_INTENT = "promotion"  # no support intent routes to a section: the policy search goes by meaning alone
 
 
