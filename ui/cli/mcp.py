@@ -74,10 +74,13 @@ def bench_mcp_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON object")] = False,
     calls: Annotated[int, typer.Option(min=10, max=5000, help="search_products calls to time")] = 200,
 ) -> None:
-    """search_products latency (p50/p95) through the MCP stack in process, on the configured catalog."""
+    """search_products latency (p50/p95) through the MCP stack in process, on the configured catalog (the demo
+    store's when no store profile is configured)."""
+    from assistant.settings import config_path
+    from assistant.store_profile import demo_settings
     from evaluation.mcp import run_mcp_bench
 
-    result = run_mcp_bench(load_settings(), calls=calls)
+    result = run_mcp_bench(load_settings() if config_path() is not None else demo_settings(), calls=calls)
     if as_json:
         emit_json(result)
         return
