@@ -12,7 +12,7 @@
 
 Only what is clearly personal is masked: a card number is 13-19 digits (single spaces
 or dashes allowed between them) passing the Luhn check, never glued to letters or a
-decimal point, so hex ids, floats, prices ("$1,999"), order numbers ("SA-100232") and
+decimal point, so hex ids, floats, prices ("$1,999"), order numbers ("AB-100232") and
 model numbers ("WH-1000XM4") pass through unchanged.
 """
 

@@ -1,7 +1,7 @@
 """The store's order numbers in a message, in any language.
 
 A store writes its order-number pattern with word boundaries (`\\bSA-?\\d{6}\\b`). Python's `\\b` is a
-Unicode boundary, so it finds none between a Chinese character and a Latin letter ("订单SA-100232").
+Unicode boundary, so it finds none between a Chinese character and a Latin letter ("订单AB-100232").
 Order numbers are ASCII, so the pattern is compiled with `re.ASCII`: `\\b`, `\\w` and `\\d` then see
 CJK characters as the non-word characters they are here. Routing (scene.detector) and the order
 lookup (assistant.support.orders) use this one helper.

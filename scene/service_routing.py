@@ -2,7 +2,7 @@
 coupon words and policy words (EN and ZH), for any store.
 
 The scene model reads one message. It cannot know that "and UPI?" follows a question about refund times,
-that "SA-100231" is one of this store's order numbers, or that "do watches come with a warranty?" asks
+that "AB-100231" is one of this store's order numbers, or that "do watches come with a warranty?" asks
 about a policy although it names a product. In order:
 
 1. a message with one of the store's order numbers is support (an order lookup), in any language;
@@ -78,7 +78,7 @@ ORDER_INTENTS = frozenset({"track_order", "cancel_order", "change_order", "get_r
 
 def order_intent(sub_intent: str | None, state: DialogueState | None) -> str:
     """The support intent of a message with an order number: the model's when it is about an order, else the
-    previous turn's order intent ("sorry, I meant SA-100233" corrects the number of the same question), else
+    previous turn's order intent ("sorry, I meant AB-100233" corrects the number of the same question), else
     the order's status."""
     if sub_intent in ORDER_INTENTS:
         return sub_intent

@@ -44,7 +44,7 @@ _LEAK_TALK = re.compile(
 _ONLY_LEFT = re.compile(r"\bonly\s+(\d+)\s+(?:units?\s+|pieces?\s+|items?\s+)?(?:left|remaining)", re.IGNORECASE)
 _OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|unavailable|not available)\b|缺货|无货", re.IGNORECASE)
 _IN_STOCK = re.compile(r"\b(?:in stock|available now|ready to ship)\b|有货", re.IGNORECASE)
-_CODE = re.compile(r"\b[A-Z]{2,}-?\d+[A-Z0-9]*\b")  # coupon codes, order ids: SAVE100, SA-100233
+_CODE = re.compile(r"\b[A-Z]{2,}-?\d+[A-Z0-9]*\b")  # coupon codes, order ids: SAVE10, AB-100233
 _ABBREV = ("rs.", "mr.", "mrs.", "dr.", "no.", "vs.", "e.g.", "i.e.", "approx.", "inc.", "st.")
 _WORD = re.compile(r"[a-z0-9]+")
 

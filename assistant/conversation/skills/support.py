@@ -20,7 +20,7 @@ from assistant.support.answer import NO_ORDER_LOOKUP, SupportAnswer, SupportTopi
 
 _CANCEL = re.compile(r"\bcancel\b|取消", re.I)
 _RETURN = re.compile(r"\breturn\b|退货|退回", re.I)
-# "can I cancel ...?" asks about the rule; "cancel order SA-100233" asks for the action
+# "can I cancel ...?" asks about the rule; "cancel order AB-100233" asks for the action
 _ORDER_INTENTS = ("track_order", "cancel_order", "change_order", "get_refund", "track_refund", "get_invoice")
 _QUESTION = re.compile(
     r"^\s*(can|could|is it|how|what|when|why|do|does|will)\b|能不能|可以.*吗|能.*吗|能否|是否|怎么|如何", re.I)

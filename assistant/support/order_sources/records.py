@@ -101,5 +101,5 @@ def read_order(record: Mapping[str, Any], mapping: Mapping[str, str], line_mappi
 
 
 def number_key(order_id: str) -> str:
-    """How order numbers compare: case, spaces, "#" and "-" do not matter ("sa100233" is "SA-100233")."""
+    """How order numbers compare: case, spaces, "#" and "-" do not matter ("ab100233" is "AB-100233")."""
     return re.sub(r"[^0-9a-z]", "", order_id.lower())
