@@ -50,14 +50,14 @@ _STRONG_WORDS = """
 refund refunds refundable return returns returnable returned warranty guarantee exchange exchanged replacement
 shipping shipped shipment shipments deliver delivery delivered deliveries invoice invoices receipt cod pincode
 postcode zipcode cancellation cancellations complaint complain courier pickup dispatch dispatched damaged
-defective faulty policy policies gstin chargeback reimburse reimbursement undelivered
+defective faulty policy policies chargeback reimburse reimbursement undelivered
 """
 # Words that are service words only when most of the message is.
 _WEAK_WORDS = """
 order orders ordered cancel cancelled canceled pay payment payments paid account accounts charge charged charges
 fee fees contact password login signup sign address email mail phone card cards credit debit bank banking
-wallet emi otp arrive arrived arrival late delayed delay status track tracked received receive broken wrong
-missing lost pin postal zip customer service support agent helpline cash money express upi bill billing locked
+wallet otp arrive arrived arrival late delayed delay status track tracked received receive broken wrong
+missing lost pin postal zip customer service support agent helpline cash money express bill billing locked
 register registration profile delete reply respond response move moved stuck
 """
 # Words of the other scenes: the cart, coupons and deals, reviews, people.
