@@ -56,6 +56,7 @@ ASK_ORDER = {"en": "Tell me the order number and I'll check whether it is still 
 NOT_FOUND_ZH = "在您的账户中找不到订单 {order}。"
 KIND_PENALTY = 0.45  # a section without the asked kind of fact
 LEAD_SENTENCES = 3  # policy sentences of the template answer (the lead and the next best)
+MODEL_LEAD_SENTENCES = 2  # of those, quoted before a model's sentences
 
 # Words of a message that point at the order in focus rather than at a policy in general.
 _ORDER_REF = re.compile(
@@ -360,7 +361,9 @@ class SupportAnswerer:
         if order is None and self.orders is not None and _PROBLEM.search(message):
             parts.append(ASK_ORDER.get(language, ASK_ORDER["en"]))
         fallback = _join(parts)
-        lead = order.message if order else (_join([FRAMING[language], picked[0]]) if quoted else picked[0])
+        # the quoted facts that always lead (a model adds at most two sentences after them): the best two
+        shown = _join(picked[:MODEL_LEAD_SENTENCES])
+        lead = order.message if order else (_join([FRAMING[language], shown]) if quoted else shown)
         # the model's sentences may not contradict the cited texts or the lead (grounding.Facts.cited)
         facts = Facts(texts=texts, cited=texts, lead=lead, system_prompt=msgs[0]["content"], request=message,
                       money=self.money)
