@@ -151,25 +151,26 @@ def _locked_row(session: Session, user_id: str) -> ProfileRow:
 def _to_profile(row: ProfileRow) -> UserProfile:
     aff = json.loads(row.affinities_json or "{}")
     interest = np.frombuffer(row.interest, dtype=np.float32).copy() if row.interest else None
+    recent, disliked = _read_ids(row.recent_json)
     return UserProfile(
         user_id=row.user_id,
         static=StaticAttributes.from_dict(json.loads(row.static_json or "{}")),
         interest=interest,
         updated_at=row.updated_at,
         n_events=row.n_events or 0,
-        recent=_read_ids(row.recent_json, "recent"),
-        disliked=_read_ids(row.recent_json, "disliked"),
+        recent=recent,
+        disliked=disliked,
         **{f: {str(k): float(v) for k, v in aff.get(f, {}).items()} for f in FAMILIES},
     )
 
 
-def _read_ids(text: str | None, key: str) -> list[str]:
-    """The recent or the disliked product ids: the column holds a JSON object of both, or, in rows written
+def _read_ids(text: str | None) -> tuple[list[str], list[str]]:
+    """The recent and the disliked product ids: the column holds a JSON object of both, or, in rows written
     before dislikes were kept, a bare list of the recent ones."""
     value = json.loads(text or "[]")
     if isinstance(value, list):
         value = {"recent": value}
-    return [str(p) for p in value.get(key, [])]
+    return [str(p) for p in value.get("recent", [])], [str(p) for p in value.get("disliked", [])]
 
 
 def _write_profile(row: ProfileRow, profile: UserProfile) -> None:
